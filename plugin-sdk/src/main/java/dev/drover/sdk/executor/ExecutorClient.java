@@ -1,0 +1,63 @@
+package dev.drover.sdk.executor;
+
+import static dev.drover.sdk.executor.ExecutorProtocol.*;
+
+import dev.drover.sdk.driver.Resources;
+import dev.drover.sdk.driver.ResourceUsage;
+import dev.drover.sdk.rpc.Empty;
+import dev.drover.sdk.rpc.RpcClient;
+import java.util.List;
+
+/** {@link Executor} over the plugin RPC. */
+public final class ExecutorClient implements Executor {
+    private final RpcClient rpc;
+
+    public ExecutorClient(RpcClient rpc) {
+        this.rpc = rpc;
+    }
+
+    @Override
+    public ProcessState launch(String session, ExecCommand command) {
+        return rpc.call(LAUNCH, session, command);
+    }
+
+    @Override
+    public ProcessState await(String session) {
+        return rpc.call(WAIT, session, Empty.INSTANCE);
+    }
+
+    @Override
+    public void signal(String session, String signal) {
+        rpc.call(SIGNAL, session, new SignalRequest(signal));
+    }
+
+    @Override
+    public void shutdown(String session, String signal, long graceMillis) {
+        rpc.call(SHUTDOWN, session, new ShutdownRequest(signal, graceMillis));
+    }
+
+    @Override
+    public void destroy(String session) {
+        rpc.call(DESTROY, session, Empty.INSTANCE);
+    }
+
+    @Override
+    public ResourceUsage stats(String session) {
+        return rpc.call(STATS, session, Empty.INSTANCE);
+    }
+
+    @Override
+    public void updateResources(String session, Resources resources) {
+        rpc.call(UPDATE_RESOURCES, session, resources);
+    }
+
+    @Override
+    public ExecResult exec(String session, long timeoutMillis, String cmd, List<String> args) {
+        return rpc.call(EXEC, session, new ExecRequest(timeoutMillis, cmd, args));
+    }
+
+    @Override
+    public String version() {
+        return rpc.call(VERSION_CALL, "", Empty.INSTANCE).version();
+    }
+}

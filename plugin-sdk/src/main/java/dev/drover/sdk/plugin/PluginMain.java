@@ -1,0 +1,81 @@
+package dev.drover.sdk.plugin;
+
+import dev.drover.sdk.nativ.Native;
+import dev.drover.sdk.proc.Reaper;
+import dev.drover.sdk.rpc.Empty;
+import dev.drover.sdk.rpc.RpcServer;
+import dev.drover.sdk.rpc.Wire;
+import java.nio.file.Path;
+import java.util.ServiceLoader;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Entry point of every plugin process: {@code java -cp <agent classpath> dev.drover.sdk.plugin.PluginMain
+ * <name> <socket>}. See {@code docs/plugins.md} for the start-up, handshake and shutdown rules.
+ */
+public final class PluginMain {
+    public static final String VERSION = "0.1.0";
+
+    private PluginMain() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 2) {
+            System.err.println("usage: PluginMain <plugin name> <socket path>");
+            System.exit(2);
+        }
+        String name = args[0];
+        Path socket = Path.of(args[1]);
+        var factory = ServiceLoader.load(PluginFactory.class).stream()
+                .map(ServiceLoader.Provider::get)
+                .filter(f -> f.name().equals(name))
+                .findFirst();
+        if (factory.isEmpty()) {
+            System.err.println("no plugin named \"" + name + "\" on the classpath");
+            System.exit(2);
+        }
+        // Our own session: a Ctrl-C or SIGTERM aimed at the agent's process group must not stop
+        // the plugins, which are meant to outlive the agent.
+        Native.setsid();
+        Reaper.startAsSubreaper();
+
+        var done = new CountDownLatch(1);
+        var server = new RpcServer(socket);
+        PluginHost host = new PluginHost() {
+            @Override
+            public Path stateDir() {
+                return socket.getParent();
+            }
+
+            @Override
+            public void exitSoon() {
+                // Give the dispatcher a moment to write the answer to the call that asked us to go.
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException ignored) {
+                        // exiting anyway
+                    }
+                    done.countDown();
+                });
+            }
+        };
+        server.register(PluginProtocol.INFO, (session, request) ->
+                new PluginProtocol.Info(name, Wire.PROTOCOL_VERSION, ProcessHandle.current().pid(), VERSION));
+        server.register(PluginProtocol.SHUTDOWN, (session, request) -> {
+            host.exitSoon();
+            return Empty.INSTANCE;
+        });
+        factory.get().register(server, host);
+        server.start();
+
+        System.out.println(PluginProtocol.HANDSHAKE_PREFIX + " " + Wire.PROTOCOL_VERSION + " " + name + " unix " + socket);
+        System.out.flush();
+        // The launcher stops reading stdout after the handshake; later output goes to the plugin log.
+        System.out.close();
+        System.setOut(System.err);
+
+        done.await();
+        server.close();
+        System.exit(0);
+    }
+}

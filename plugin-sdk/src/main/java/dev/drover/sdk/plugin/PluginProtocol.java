@@ -1,0 +1,19 @@
+package dev.drover.sdk.plugin;
+
+import dev.drover.sdk.rpc.Empty;
+import dev.drover.sdk.rpc.RpcMethod;
+
+/** Calls every plugin process answers, whatever it hosts. */
+public final class PluginProtocol {
+    private PluginProtocol() {}
+
+    /** Prefix of the single handshake line a plugin prints on stdout when it is ready. */
+    public static final String HANDSHAKE_PREFIX = "DROVER_PLUGIN";
+
+    /** Who answers on this socket: used on reattach to make sure it is the process we recorded. */
+    public record Info(String name, int protocolVersion, long pid, String version) {}
+
+    public static final RpcMethod<Empty, Info> INFO = RpcMethod.of("plugin.info", Empty.class, Info.class);
+    /** Asks the plugin process to exit after answering. */
+    public static final RpcMethod<Empty, Empty> SHUTDOWN = RpcMethod.of("plugin.shutdown", Empty.class, Empty.class);
+}

@@ -1,0 +1,72 @@
+package dev.drover.sdk.proc;
+
+import dev.drover.sdk.nativ.Native;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+/**
+ * For a child subreaper: collects zombies of processes that were re-parented to us (orphaned
+ * grandchildren of tasks, plugins of an earlier agent). Children the JDK started are skipped —
+ * the JDK reaps those itself and needs their exit status.
+ */
+public final class Reaper {
+    private static final Logger LOG = Logger.getLogger(Reaper.class.getName());
+    private static final Set<Long> OWNED = ConcurrentHashMap.newKeySet();
+    private static volatile boolean started;
+
+    private Reaper() {}
+
+    /** Marks a pid as started through {@link ProcessBuilder}, so it is left to the JDK. */
+    public static void own(long pid) {
+        OWNED.add(pid);
+    }
+
+    public static void disown(long pid) {
+        OWNED.remove(pid);
+    }
+
+    /** Makes this process a child subreaper and starts reaping adopted zombies. */
+    public static synchronized void startAsSubreaper() {
+        if (started) return;
+        Native.becomeChildSubreaper();
+        started = true;
+        Thread.ofPlatform().daemon().name("zombie-reaper").start(() -> {
+            while (true) {
+                try {
+                    Thread.sleep(250);
+                    reapAdopted();
+                } catch (InterruptedException e) {
+                    return;
+                } catch (RuntimeException e) {
+                    LOG.warning("reaper: " + e);
+                }
+            }
+        });
+    }
+
+    /** Children hang off the thread that forked them (or the leader, once adopted): read them all. */
+    static void reapAdopted() {
+        try (var threads = Files.list(Path.of("/proc/self/task"))) {
+            threads.forEach(thread -> {
+                String children;
+                try {
+                    children = Files.readString(thread.resolve("children")).trim();
+                } catch (IOException e) {
+                    return; // the thread ended meanwhile
+                }
+                if (children.isEmpty()) return;
+                for (String pid : children.split(" ")) {
+                    int child = Integer.parseInt(pid);
+                    if (OWNED.contains((long) child)) continue;
+                    ProcStat.read(child).filter(st -> st.state() == 'Z').ifPresent(st -> Native.reap(child));
+                }
+            });
+        } catch (IOException e) {
+            LOG.fine("reaper could not list threads: " + e);
+        }
+    }
+}

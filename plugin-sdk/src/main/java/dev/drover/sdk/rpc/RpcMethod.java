@@ -1,0 +1,17 @@
+package dev.drover.sdk.rpc;
+
+/**
+ * One call of a plugin's wire contract: a name and exactly one request and one response type.
+ * Protocols declare their methods as constants in one class so the contract lives in one place.
+ */
+public record RpcMethod<Q, R>(String name, Class<Q> request, Class<R> response) {
+    public RpcMethod {
+        if (name == null || !name.matches("[a-z_]+\\.[a-z_]+")) {
+            throw new IllegalArgumentException("rpc method name must look like 'service.call': " + name);
+        }
+    }
+
+    public static <Q, R> RpcMethod<Q, R> of(String name, Class<Q> request, Class<R> response) {
+        return new RpcMethod<>(name, request, response);
+    }
+}

@@ -1,0 +1,217 @@
+package dev.drover.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.drover.cli.FakeAgent.Reply;
+import dev.drover.cli.FakeAgent.Request;
+import dev.drover.cli.FakeAgent.Result;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class AllocLogsTest {
+    static final String ID = "5d3c37b5-7a3e-4c1f-9d2a-0123456789ab";
+    static final String LOGS = "/v1/client/fs/logs/" + ID;
+    static final String ONE_TASK = "{\"ID\":\"" + ID + "\",\"TaskStates\":{\"web\":{\"State\":\"running\"}}}";
+
+    /** An agent serving {@code log} as web's stdout, honouring origin/offset like the real one. */
+    private static FakeAgent agent(String log) throws Exception {
+        FakeAgent agent = new FakeAgent();
+        agent.onJson("GET", "/v1/allocation/5d3c", ONE_TASK);
+        agent.on("GET", LOGS, q -> Reply.stream(window(log, q.query())));
+        return agent;
+    }
+
+    private static String window(String log, Map<String, String> q) {
+        byte[] b = log.getBytes(StandardCharsets.UTF_8);
+        int offset = Integer.parseInt(q.get("offset"));
+        int from = q.get("origin").equals("end") ? Math.max(0, b.length - offset) : Math.min(offset, b.length);
+        return new String(b, from, b.length - from, StandardCharsets.UTF_8);
+    }
+
+    private static String lines(int from, int to, int width) {
+        return IntStream.rangeClosed(from, to)
+                .mapToObj(i -> String.format("line %03d ", i) + "x".repeat(width) + "\n")
+                .collect(Collectors.joining());
+    }
+
+    @Test
+    void streamsBytesAsTheyArrive() throws Exception {
+        try (FakeAgent agent = new FakeAgent()) {
+            agent.onJson("GET", "/v1/allocation/5d3c", ONE_TASK);
+            agent.on("GET", LOGS, q -> Reply.stream("hello ", "world\n", "bye\n"));
+
+            Result r = agent.run("alloc", "logs", "5d3c");
+
+            assertEquals(0, r.code(), r.err());
+            assertEquals("hello world\nbye\n", r.out());
+            Map<String, String> q = agent.requests("GET", LOGS).getFirst().query();
+            assertEquals(Map.of("task", "web", "type", "stdout", "plain", "true", "follow", "false",
+                    "origin", "start", "offset", "0"), q);
+        }
+    }
+
+    @Test
+    void followCopiesEachChunkBeforeTheStreamEnds() throws Exception {
+        CountDownLatch firstSeen = new CountDownLatch(1);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (FakeAgent agent = new FakeAgent()) {
+            agent.onJson("GET", "/v1/allocation/5d3c", ONE_TASK);
+            // The second chunk is only sent once the CLI has printed the first one.
+            agent.on("GET", LOGS, q -> Reply.stream("first\n", "second\n").beforeChunk(i -> {
+                if (i == 1) {
+                    await(firstSeen);
+                }
+            }));
+            var run = CompletableFuture.supplyAsync(() -> FakeAgent.runWithEnv(
+                    Map.of("DROVER_ADDR", agent.address()), Duration.ofSeconds(5), out, "alloc", "logs", "-f", "5d3c"));
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (!out.toString(StandardCharsets.UTF_8).equals("first\n") && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals("first\n", out.toString(StandardCharsets.UTF_8), "first chunk must be printed while streaming");
+            firstSeen.countDown();
+            Result r = run.get(10, TimeUnit.SECONDS);
+            assertEquals(0, r.code(), r.err());
+            assertEquals("first\nsecond\n", r.out());
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void stderrFollowAndExplicitTask() throws Exception {
+        try (FakeAgent agent = new FakeAgent()) {
+            agent.onJson("GET", "/v1/allocation/5d3c",
+                    "{\"ID\":\"" + ID + "\",\"TaskStates\":{\"web\":{},\"sidecar\":{}}}");
+            agent.on("GET", LOGS, q -> Reply.stream("err\n"));
+
+            Result r = agent.run("alloc", "logs", "-stderr", "-f", "5d3c", "sidecar");
+
+            assertEquals(0, r.code(), r.err());
+            Map<String, String> q = agent.requests("GET", LOGS).getFirst().query();
+            assertEquals("sidecar", q.get("task"));
+            assertEquals("stderr", q.get("type"));
+            assertEquals("true", q.get("follow"));
+        }
+    }
+
+    @Test
+    void severalTasksNeedAChoice() throws Exception {
+        try (FakeAgent agent = new FakeAgent()) {
+            agent.onJson("GET", "/v1/allocation/5d3c",
+                    "{\"ID\":\"" + ID + "\",\"TaskStates\":{\"web\":{},\"sidecar\":{}}}");
+            Result r = agent.run("alloc", "logs", "5d3c");
+            assertEquals(1, r.code());
+            assertTrue(r.err().contains("  * sidecar\n  * web\n"), r.err());
+            assertTrue(agent.requests("GET", LOGS).isEmpty());
+        }
+    }
+
+    @Test
+    void tailLinesWidensTheWindowUntilItHoldsNLines() throws Exception {
+        // 500-byte lines: the first 5*200-byte guess holds under two lines.
+        String log = lines(1, 100, 490);
+        try (FakeAgent agent = agent(log)) {
+            Result r = agent.run("alloc", "logs", "-n", "5", "5d3c");
+
+            assertEquals(0, r.code(), r.err());
+            assertEquals(lines(96, 100, 490), r.out());
+            List<String> offsets = agent.requests("GET", LOGS).stream().map(q -> q.query().get("offset")).toList();
+            assertEquals(List.of("1000", "2000", "4000"), offsets);
+            assertTrue(agent.requests("GET", LOGS).stream().allMatch(q -> q.query().get("origin").equals("end")
+                    && q.query().get("follow").equals("false")));
+        }
+    }
+
+    @Test
+    void tailDefaultsToTenLinesAndShortLogsPrintWhole() throws Exception {
+        try (FakeAgent agent = agent(lines(1, 30, 5))) {
+            Result r = agent.run("alloc", "logs", "-tail", "5d3c");
+            assertEquals(lines(21, 30, 5), r.out());
+            assertEquals(1, agent.requests("GET", LOGS).size());
+        }
+        try (FakeAgent agent = agent("only\ntwo")) {
+            Result r = agent.run("alloc", "logs", "-n", "5", "5d3c");
+            assertEquals("only\ntwo", r.out());
+        }
+    }
+
+    @Test
+    void tailThenFollowSkipsWhatWasPrinted() throws Exception {
+        String log = lines(1, 20, 5);
+        try (FakeAgent agent = new FakeAgent()) {
+            agent.onJson("GET", "/v1/allocation/5d3c", ONE_TASK);
+            agent.on("GET", LOGS, q -> q.query().get("follow").equals("true")
+                    ? Reply.stream(window(log, q.query()), "new 1\n", "new 2\n")
+                    : Reply.stream(window(log, q.query())));
+
+            Result r = agent.run("alloc", "logs", "-f", "-n", "3", "5d3c");
+
+            assertEquals(0, r.code(), r.err());
+            assertEquals(lines(18, 20, 5) + "new 1\nnew 2\n", r.out());
+            List<Request> reqs = agent.requests("GET", LOGS);
+            assertEquals(2, reqs.size());
+            assertEquals("true", reqs.get(1).query().get("follow"));
+            assertEquals("end", reqs.get(1).query().get("origin"));
+        }
+    }
+
+    @Test
+    void bytesFromTheEnd() throws Exception {
+        try (FakeAgent agent = agent("0123456789")) {
+            Result r = agent.run("alloc", "logs", "-c", "4", "5d3c");
+            assertEquals("6789", r.out());
+            Map<String, String> q = agent.requests("GET", LOGS).getFirst().query();
+            assertEquals("end", q.get("origin"));
+            assertEquals("4", q.get("offset"));
+        }
+    }
+
+    @Test
+    void linesAndBytesAreExclusive() throws Exception {
+        try (FakeAgent agent = agent("x")) {
+            Result r = agent.run("alloc", "logs", "-n", "3", "-c", "10", "5d3c");
+            assertEquals(1, r.code());
+            assertTrue(r.err().contains("-n and -c are mutually exclusive"), r.err());
+            assertTrue(agent.requests.isEmpty());
+        }
+    }
+
+    @Test
+    void lastLinesStart() {
+        byte[] d = "a\nb\nc\n".getBytes(StandardCharsets.UTF_8);
+        assertEquals(2, AllocLogs.lastLinesStart(d, 2));
+        assertEquals(4, AllocLogs.lastLinesStart(d, 1));
+        assertEquals(-1, AllocLogs.lastLinesStart(d, 3), "a window that begins at 'a' may start mid-line");
+        assertEquals(6, AllocLogs.lastLinesStart(d, 0));
+        assertEquals(4, AllocLogs.lastLinesStart("a\nb\nc".getBytes(StandardCharsets.UTF_8), 1));
+        assertEquals(-1, AllocLogs.lastLinesStart(new byte[0], 1));
+    }
+
+    @Test
+    void agentErrorWhileStreaming() throws Exception {
+        try (FakeAgent agent = new FakeAgent()) {
+            agent.onJson("GET", "/v1/allocation/5d3c", ONE_TASK);
+            agent.on("GET", LOGS, q -> Reply.text(404, "task \"web\" has no logs yet"));
+            Result r = agent.run("alloc", "logs", "5d3c");
+            assertEquals(1, r.code());
+            assertEquals("Error reading logs: task \"web\" has no logs yet\n", r.err());
+        }
+    }
+}

@@ -16,7 +16,11 @@ public record ProcStat(int pid, char state, int ppid, int pgrp, int session,
         } catch (IOException e) {
             return Optional.empty();
         }
-        return Optional.of(parse(line));
+        try {
+            return Optional.of(parse(line));
+        } catch (RuntimeException e) {
+            return Optional.empty(); // the process vanished mid-read and left a truncated line
+        }
     }
 
     /** The command name sits in parentheses and may itself contain spaces and parentheses. */

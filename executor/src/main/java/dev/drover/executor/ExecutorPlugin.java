@@ -1,0 +1,25 @@
+package dev.drover.executor;
+
+import dev.drover.sdk.executor.ExecutorProtocol;
+import dev.drover.sdk.executor.ExecutorServer;
+import dev.drover.sdk.plugin.PluginFactory;
+import dev.drover.sdk.plugin.PluginHost;
+import dev.drover.sdk.rpc.RpcServer;
+import java.util.logging.Logger;
+
+/** Hosts the {@link UniversalExecutor} as the "executor" plugin process. */
+public final class ExecutorPlugin implements PluginFactory {
+    private static final Logger LOG = Logger.getLogger(ExecutorPlugin.class.getName());
+
+    @Override
+    public String name() {
+        return ExecutorProtocol.PLUGIN_NAME;
+    }
+
+    @Override
+    public void register(RpcServer server, PluginHost host) {
+        var executor = new UniversalExecutor();
+        LOG.info("universal executor using " + executor.cgroups());
+        ExecutorServer.register(server, executor);
+    }
+}

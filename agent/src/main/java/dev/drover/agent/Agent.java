@@ -1,0 +1,114 @@
+package dev.drover.agent;
+
+import dev.drover.agent.alloc.AllocManager;
+import dev.drover.agent.alloc.PortAllocator;
+import dev.drover.agent.api.ApiServer;
+import dev.drover.agent.api.Routes;
+import dev.drover.agent.config.AgentConfig;
+import dev.drover.agent.driver.DriverRegistry;
+import dev.drover.agent.state.StateStore;
+import dev.drover.agent.state.StateStore.Bucket;
+import dev.drover.sdk.env.NodeInfo;
+import dev.drover.sdk.env.TaskEnv;
+import dev.drover.sdk.plugin.PluginLauncher;
+import dev.drover.sdk.proc.Reaper;
+import java.net.InetAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.logging.Logger;
+
+/**
+ * A running Drover agent: state store, drivers, allocations and the HTTP API. Closing it leaves the
+ * tasks running (Nomad's default) so a later agent on the same data dir reattaches to them.
+ */
+public final class Agent implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Agent.class.getName());
+
+    private final AgentConfig config;
+    private final StateStore state;
+    private final DriverRegistry drivers;
+    private final AllocManager allocs;
+    private final ApiServer api;
+
+    private Agent(AgentConfig config) throws Exception {
+        this.config = config;
+        // Plugins we start become orphans' parents of last resort only if we reap them.
+        Reaper.startAsSubreaper();
+        this.state = new StateStore(config.stateDir().resolve("state.db"));
+        var plugins = new PluginLauncher(config.pluginDir());
+        this.drivers = new DriverRegistry(DriverRegistry.BUILT_IN, config.plugins(), plugins, event -> {});
+        var node = nodeInfo(config, state);
+        var services = new AgentServices(state, drivers, plugins, node, config.allocDir(), config.maxKillTimeout(),
+                System.getenv(), TaskEnv.DEFAULT_DENYLIST);
+        this.allocs = new AllocManager(services, new PortAllocator(config.bindAddr()));
+        allocs.restore();
+        this.api = new ApiServer(config.bindAddr(), config.httpPort(), Routes.build(allocs, drivers));
+        api.start();
+        LOG.info("Drover agent started: API on http://" + config.bindAddr() + ":" + api.port() + ", data dir " + config.dataDir());
+    }
+
+    public static Agent start(AgentConfig config) throws Exception {
+        return new Agent(config);
+    }
+
+    public int httpPort() {
+        return api.port();
+    }
+
+    public String address() {
+        return "http://" + config.bindAddr() + ":" + api.port();
+    }
+
+    public AgentConfig config() {
+        return config;
+    }
+
+    public AllocManager allocations() {
+        return allocs;
+    }
+
+    /** The node's identity is created once and kept in the state store, so ${node.unique.id} is stable. */
+    private static NodeInfo nodeInfo(AgentConfig config, StateStore state) {
+        String id = state.get(Bucket.NODE, "id", String.class).orElseGet(() -> {
+            String fresh = UUID.randomUUID().toString();
+            state.put(Bucket.NODE, "id", fresh);
+            return fresh;
+        });
+        String hostname;
+        try {
+            hostname = InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            hostname = "localhost";
+        }
+        String name = config.nodeName() == null || config.nodeName().isBlank() ? hostname : config.nodeName();
+        var attrs = new LinkedHashMap<String, String>();
+        attrs.put("kernel.name", "linux");
+        attrs.put("kernel.version", System.getProperty("os.version"));
+        attrs.put("cpu.arch", System.getProperty("os.arch"));
+        attrs.put("cpu.numcores", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        attrs.put("unique.hostname", hostname);
+        attrs.put("os.name", "linux");
+        return new NodeInfo(id, name, config.datacenter(), config.region(), "", "default", attrs, Map.of());
+    }
+
+    /** Stops every allocation and waits (up to {@code timeout}) until their tasks are dead. */
+    public void drain(java.time.Duration timeout) {
+        var stops = allocs.allocations().stream().filter(r -> !r.terminal()).map(r -> r.stop("agent draining"))
+                .toArray(java.util.concurrent.CompletableFuture[]::new);
+        try {
+            java.util.concurrent.CompletableFuture.allOf(stops).get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.warning("drain did not finish within " + timeout + ": " + e);
+        }
+    }
+
+    /** Stops the API and leaves every task running for the next agent. */
+    @Override
+    public void close() throws Exception {
+        api.close();
+        allocs.detachAll();
+        drivers.shutdown();
+        state.close();
+    }
+}

@@ -1,0 +1,21 @@
+package dev.drover.agent;
+
+import dev.drover.agent.driver.DriverRegistry;
+import dev.drover.agent.state.StateStore;
+import dev.drover.sdk.env.NodeInfo;
+import dev.drover.sdk.plugin.PluginLauncher;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The agent-wide things every alloc and task runner uses, handed down in one value.
+ *
+ * @param allocRoot      where alloc dirs live ({@code <data_dir>/alloc})
+ * @param maxKillTimeout upper bound for any task's kill_timeout
+ * @param hostEnv        the agent's environment, passed to non-image tasks minus {@code envDenylist}
+ */
+public record AgentServices(StateStore state, DriverRegistry drivers, PluginLauncher plugins, NodeInfo node,
+                            Path allocRoot, Duration maxKillTimeout, Map<String, String> hostEnv,
+                            Set<String> envDenylist) {}

@@ -1,0 +1,176 @@
+package dev.drover.agent.alloc;
+
+import dev.drover.agent.AgentServices;
+import dev.drover.agent.job.Job;
+import dev.drover.agent.jobspec.JobJson;
+import dev.drover.agent.state.StateStore.Bucket;
+import dev.drover.sdk.DroverException;
+import dev.drover.sdk.driver.AllocatedPort;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+/**
+ * The node-local stand-in for Nomad's scheduler: a registered job becomes one allocation per
+ * {@code count} of each group; a changed job replaces its allocations; a stopped job stops them.
+ */
+public final class AllocManager {
+    private static final Logger LOG = Logger.getLogger(AllocManager.class.getName());
+
+    private final AgentServices services;
+    private final PortAllocator ports;
+    private final Map<String, AllocRunner> runners = new ConcurrentHashMap<>();
+
+    public AllocManager(AgentServices services, PortAllocator ports) {
+        this.services = services;
+        this.ports = ports;
+    }
+
+    /** Result of a registration: the job's version and the allocations it now runs. */
+    public record Registration(long version, List<String> allocIds, boolean changed) {}
+
+    /** Checks every task's driver and config; throws INVALID_CONFIG naming the task on the first bad one. */
+    public void validate(Job job) {
+        for (var group : job.groups()) {
+            for (var task : group.tasks()) {
+                try {
+                    services.drivers().require(task.driver()).validateTaskConfig(task.config());
+                } catch (DroverException e) {
+                    throw DroverException.invalid("group \"" + group.name() + "\" task \"" + task.name() + "\": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    public synchronized Registration register(Job job) {
+        validate(job);
+        var json = JobJson.toJson(job);
+        var previous = services.state().get(Bucket.JOBS, job.id(), StoredJob.class);
+        var live = liveAllocs(job.id());
+        if (previous.isPresent() && !previous.get().stopped() && previous.get().job().equals(json) && !live.isEmpty()) {
+            return new Registration(previous.get().version(), live.stream().map(r -> r.alloc().id()).toList(), false);
+        }
+        long version = previous.map(p -> p.version() + 1).orElse(0L);
+        services.state().put(Bucket.JOBS, job.id(), new StoredJob(json, version, nowNanos(), false));
+        live.forEach(r -> stopRunner(r, "job updated"));
+        var created = new ArrayList<String>();
+        for (var group : job.groups()) {
+            for (int i = 0; i < group.count(); i++) {
+                var alloc = newAlloc(job, json, group, i);
+                services.state().put(Bucket.ALLOCS, alloc.id(), alloc);
+                var runner = new AllocRunner(services, alloc, job, this::persist);
+                runners.put(alloc.id(), runner);
+                runner.start();
+                created.add(alloc.id());
+            }
+        }
+        return new Registration(version, created, true);
+    }
+
+    private Allocation newAlloc(Job job, tools.jackson.databind.JsonNode json, dev.drover.agent.job.TaskGroup group, int index) {
+        var allocated = new ArrayList<AllocatedPort>();
+        if (group.network() != null) {
+            for (var p : group.network().ports()) {
+                int value = p.value() > 0 ? ports.reserveStatic(p.value()) : ports.reserveDynamic();
+                allocated.add(new AllocatedPort(p.label(), value, p.to(), ports.hostIp()));
+            }
+        }
+        String name = job.id() + "." + group.name() + "[" + index + "]";
+        return new Allocation(UUID.randomUUID().toString(), job.namespace(), name, index, job.id(), group.name(),
+                json, Allocation.DESIRED_RUN, allocated, nowNanos());
+    }
+
+    private void persist(AllocRunner runner) {
+        services.state().put(Bucket.ALLOCS, runner.alloc().id(), runner.alloc());
+        if (runner.terminal()) runner.alloc().ports().forEach(p -> ports.release(p.value()));
+    }
+
+    private List<AllocRunner> liveAllocs(String jobId) {
+        return runners.values().stream()
+                .filter(r -> r.alloc().jobId().equals(jobId) && r.alloc().desiredStatus().equals(Allocation.DESIRED_RUN))
+                .toList();
+    }
+
+    private CompletableFuture<Void> stopRunner(AllocRunner runner, String reason) {
+        return runner.stop(reason).whenComplete((v, e) -> persist(runner));
+    }
+
+    /** Stops a job's allocations; with purge the job and its allocations are forgotten afterwards. */
+    public synchronized CompletableFuture<Void> stopJob(String jobId, boolean purge) {
+        var stored = job(jobId).orElseThrow(() -> DroverException.notFound("job \"" + jobId + "\" not found"));
+        services.state().put(Bucket.JOBS, jobId, new StoredJob(stored.job(), stored.version() + 1, stored.submitTime(), true));
+        var stopping = liveAllocs(jobId).stream().map(r -> stopRunner(r, "job stopped")).toArray(CompletableFuture[]::new);
+        var all = CompletableFuture.allOf(stopping);
+        if (purge) all = all.thenRun(() -> purge(jobId));
+        return all;
+    }
+
+    private void purge(String jobId) {
+        for (var runner : allocations(jobId)) {
+            runners.remove(runner.alloc().id());
+            services.state().delete(Bucket.ALLOCS, runner.alloc().id());
+        }
+        services.state().delete(Bucket.JOBS, jobId);
+    }
+
+    public Optional<StoredJob> job(String jobId) {
+        return services.state().get(Bucket.JOBS, jobId, StoredJob.class);
+    }
+
+    public List<String> jobIds() {
+        return services.state().keys(Bucket.JOBS);
+    }
+
+    public List<AllocRunner> allocations(String jobId) {
+        return runners.values().stream().filter(r -> r.alloc().jobId().equals(jobId))
+                .sorted(Comparator.comparingLong((AllocRunner r) -> r.alloc().createTime()).reversed()).toList();
+    }
+
+    public List<AllocRunner> allocations() {
+        return runners.values().stream()
+                .sorted(Comparator.comparingLong((AllocRunner r) -> r.alloc().createTime()).reversed()).toList();
+    }
+
+    /** Finds an allocation by full id or by a unique prefix (the CLI shows 8-char ids). */
+    public AllocRunner allocation(String idOrPrefix) {
+        var exact = runners.get(idOrPrefix);
+        if (exact != null) return exact;
+        var matches = runners.values().stream().filter(r -> r.alloc().id().startsWith(idOrPrefix)).toList();
+        if (matches.size() == 1 && idOrPrefix.length() >= 1) return matches.getFirst();
+        if (matches.isEmpty()) throw DroverException.notFound("allocation \"" + idOrPrefix + "\" not found");
+        throw DroverException.invalid("allocation prefix \"" + idOrPrefix + "\" matches " + matches.size() + " allocations; give more characters");
+    }
+
+    /** Re-creates runners for the allocations in the state store after an agent restart. */
+    public void restore() {
+        for (String id : services.state().keys(Bucket.ALLOCS)) {
+            var alloc = services.state().get(Bucket.ALLOCS, id, Allocation.class).orElseThrow();
+            try {
+                var job = JobJson.fromJson(alloc.job());
+                alloc.ports().forEach(p -> ports.markUsed(p.value()));
+                var runner = new AllocRunner(services, alloc, job, this::persist);
+                runners.put(id, runner);
+                runner.start();
+            } catch (RuntimeException e) {
+                LOG.warning("could not restore allocation " + id + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** Agent shutdown without drain: tasks keep running for the next agent to reattach. */
+    public void detachAll() {
+        runners.values().forEach(AllocRunner::detach);
+    }
+
+    static long nowNanos() {
+        Instant i = Instant.now();
+        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+}

@@ -1,0 +1,113 @@
+package dev.drover.agent.api;
+
+import dev.drover.agent.alloc.AllocManager;
+import dev.drover.agent.logs.LogStreamer;
+import dev.drover.sdk.proc.Signals;
+import dev.drover.sdk.rpc.Wire;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Base64;
+
+/** /v1/allocations, /v1/allocation/:id and the client endpoints: logs, signal, restart. */
+final class AllocationsApi {
+    private final AllocManager allocs;
+
+    AllocationsApi(AllocManager allocs) {
+        this.allocs = allocs;
+    }
+
+    void register(Router router) {
+        router.add("GET", "/v1/allocations", r -> {
+            var out = Wire.JSON.createArrayNode();
+            allocs.allocations().forEach(a -> out.add(ApiJson.allocStub(a)));
+            return out;
+        })
+                .add("GET", "/v1/allocation/:id", r -> ApiJson.alloc(allocs.allocation(r.path("id"))))
+                .add("GET", "/v1/client/fs/logs/:id", this::logs)
+                .add("POST", "/v1/client/allocation/:id/signal", this::signal)
+                .add("PUT", "/v1/client/allocation/:id/signal", this::signal)
+                .add("POST", "/v1/client/allocation/:id/restart", this::restart)
+                .add("PUT", "/v1/client/allocation/:id/restart", this::restart);
+    }
+
+    private Object logs(ApiRequest r) throws IOException, InterruptedException {
+        var runner = allocs.allocation(r.path("id"));
+        String task = r.query("task", "");
+        if (task.isEmpty()) throw ApiException.badRequest("must include task name (query parameter task)");
+        var taskRunner = runner.task(task);
+        String type = r.query("type", "");
+        if (!type.equals("stdout") && !type.equals("stderr")) {
+            throw ApiException.badRequest("type must be \"stdout\" or \"stderr\", got \"" + type + "\"");
+        }
+        String origin = r.query("origin", "start");
+        if (!origin.equals("start") && !origin.equals("end")) throw ApiException.badRequest("origin must be start or end");
+        long offset = r.queryLong("offset", 0);
+        if (offset < 0) throw ApiException.badRequest("offset must not be negative");
+        boolean follow = r.queryBool("follow", false);
+        boolean plain = r.queryBool("plain", false);
+        var streamer = new LogStreamer(runner.dir().logsDir(), task, type);
+        try (OutputStream out = r.stream(plain ? "text/plain; charset=utf-8" : "application/json")) {
+            OutputStream sink = plain ? out : new FrameWriter(out, task + "." + type);
+            streamer.stream(offset, origin.equals("end"), follow, () -> taskRunner.done().isDone(), sink);
+            sink.flush();
+        }
+        return Router.STREAMED;
+    }
+
+    /** Wraps bytes in Nomad's StreamFrame JSON objects: {"Offset","Data"(base64),"File"}. */
+    private static final class FrameWriter extends OutputStream {
+        private final OutputStream out;
+        private final String file;
+        private long offset;
+
+        FrameWriter(OutputStream out, String file) {
+            this.out = out;
+            this.file = file;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            offset += len;
+            var frame = Wire.JSON.createObjectNode()
+                    .put("Offset", offset)
+                    .put("Data", Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(b, off, off + len)))
+                    .put("File", file);
+            out.write(Wire.JSON.writeValueAsBytes(frame));
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+    }
+
+    private Object signal(ApiRequest r) {
+        var runner = allocs.allocation(r.path("id"));
+        var body = r.json();
+        String signal = body.path("Signal").asString("");
+        if (signal.isEmpty()) throw ApiException.badRequest("Signal: missing; give a signal name like SIGHUP");
+        if (Signals.number(signal).isEmpty()) {
+            throw ApiException.badRequest("Signal: unknown signal \"" + signal + "\"; use a name like SIGTERM or SIGHUP");
+        }
+        String task = body.path("Task").asString("");
+        var targets = task.isEmpty() ? runner.taskNames() : java.util.List.of(task);
+        for (String t : targets) runner.task(t).signal(signal, "Task being sent a signal");
+        return Wire.JSON.createObjectNode();
+    }
+
+    private Object restart(ApiRequest r) {
+        var runner = allocs.allocation(r.path("id"));
+        var body = r.json();
+        String task = body.path("TaskName").asString("");
+        boolean all = body.path("AllTasks").asBoolean(false);
+        if (!task.isEmpty() && all) throw ApiException.badRequest("TaskName and AllTasks are mutually exclusive");
+        var targets = task.isEmpty() ? runner.taskNames() : java.util.List.of(task);
+        for (String t : targets) runner.task(t).restart("User requested restart");
+        return Wire.JSON.createObjectNode();
+    }
+}

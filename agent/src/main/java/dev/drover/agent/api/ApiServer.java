@@ -1,0 +1,111 @@
+package dev.drover.agent.api;
+
+import dev.drover.sdk.DroverException;
+import dev.drover.sdk.rpc.Wire;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The agent's HTTP API on Jetty's core API (no servlets). Handlers run on virtual threads and may
+ * block (log following). Errors map to status codes in one place, {@link #status}.
+ */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ApiServer.class.getName());
+
+    private final Server server;
+    private final ServerConnector connector;
+
+    public ApiServer(String bindAddress, int port, Router router) {
+        var threads = new QueuedThreadPool(32, 2);
+        threads.setName("api");
+        threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        this.server = new Server(threads);
+        this.connector = new ServerConnector(server, 1, 1);
+        connector.setHost(bindAddress);
+        connector.setPort(port);
+        server.addConnector(connector);
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                serve(router, request, response, callback);
+                return true;
+            }
+        });
+    }
+
+    private static void serve(Router router, Request request, Response response, Callback callback) {
+        String path = Request.getPathInContext(request);
+        try {
+            var match = router.find(request.getMethod(), path);
+            Object result = match.handler().handle(new ApiRequest(request, response, match.params()));
+            if (result == Router.STREAMED) {
+                callback.succeeded();
+                return;
+            }
+            response.setStatus(200);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+            Content.Sink.write(response, true, Wire.JSON.writeValueAsString(result), callback);
+        } catch (Throwable e) {
+            int status = status(e);
+            if (status == 500) LOG.log(Level.WARNING, request.getMethod() + " " + path + " failed", e);
+            if (response.isCommitted()) {
+                callback.failed(e);
+                return;
+            }
+            response.setStatus(status);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            Content.Sink.write(response, true, message + "\n", callback);
+        }
+    }
+
+    /** The one table from error kinds to HTTP status codes. */
+    static int status(Throwable e) {
+        if (e instanceof ApiException a) return a.status();
+        if (e instanceof DroverException d) {
+            return switch (d.kind()) {
+                case NOT_FOUND -> 404;
+                case INVALID_CONFIG, NOT_SUPPORTED -> 400;
+                case ALREADY_EXISTS -> 409;
+                case UNAVAILABLE -> 503;
+                case INTERNAL -> 500;
+            };
+        }
+        if (e instanceof IllegalArgumentException) return 400;
+        return 500;
+    }
+
+    public void start() throws Exception {
+        server.start();
+    }
+
+    /** The port actually bound (useful with port 0 in tests). */
+    public int port() {
+        return connector.getLocalPort();
+    }
+
+    public InetSocketAddress address() {
+        return new InetSocketAddress(connector.getHost(), port());
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,38 @@
+package dev.drover.agent.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The agent's configuration (a subset of Nomad's agent config).
+ *
+ * @param dataDir        state and alloc dirs live here
+ * @param bindAddr       address of the HTTP API and of allocated ports
+ * @param httpPort       API port (Nomad's 4646)
+ * @param plugins        {@code plugin "<driver>" { config { … } }} blocks by driver name
+ * @param maxKillTimeout cap on tasks' kill_timeout (Nomad's client max_kill_timeout)
+ * @param dev            dev mode: temporary data dir, raw_exec enabled
+ */
+public record AgentConfig(Path dataDir, String bindAddr, int httpPort, Map<String, Map<String, Object>> plugins,
+                          Duration maxKillTimeout, String datacenter, String region, String nodeName, boolean dev) {
+    public static final int DEFAULT_HTTP_PORT = 4646;
+
+    public AgentConfig {
+        if (dataDir == null) throw new IllegalArgumentException("data_dir is required (or run with -dev)");
+        if (httpPort < 0 || httpPort > 65535) throw new IllegalArgumentException("ports.http must be 0-65535, got " + httpPort);
+        plugins = Map.copyOf(plugins);
+    }
+
+    public Path stateDir() {
+        return dataDir.resolve("client");
+    }
+
+    public Path allocDir() {
+        return dataDir.resolve("alloc");
+    }
+
+    public Path pluginDir() {
+        return dataDir.resolve("plugins");
+    }
+}

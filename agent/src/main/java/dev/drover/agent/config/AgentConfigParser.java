@@ -1,0 +1,135 @@
+package dev.drover.agent.config;
+
+import dev.drover.agent.jobspec.hcl.HclAttribute;
+import dev.drover.agent.jobspec.hcl.HclBlock;
+import dev.drover.agent.jobspec.hcl.HclBody;
+import dev.drover.agent.jobspec.hcl.HclException;
+import dev.drover.agent.jobspec.hcl.HclParser;
+import dev.drover.agent.jobspec.hcl.HclValues;
+import dev.drover.agent.jobspec.hcl.Pos;
+import dev.drover.sdk.Durations;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads an agent config file (HCL, Nomad's agent config names) into {@link ConfigValues}. Unknown
+ * names are errors that give {@code file:line:col} and what is allowed.
+ * <pre>
+ * data_dir  = "/var/lib/drover"
+ * bind_addr = "127.0.0.1"
+ * ports { http = 4646 }
+ * client { max_kill_timeout = "30s" }
+ * plugin "raw_exec" { config { enabled = true } }
+ * </pre>
+ */
+public final class AgentConfigParser {
+    private static final Set<String> TOP = Set.of("data_dir", "bind_addr", "datacenter", "region", "name", "ports", "plugin", "client");
+    private static final Set<String> PORTS = Set.of("http");
+    private static final Set<String> CLIENT = Set.of("enabled", "max_kill_timeout");
+
+    /** What a config file sets; null where it is silent, so flags and defaults can fill in. */
+    public record ConfigValues(String dataDir, String bindAddr, Integer httpPort, String datacenter, String region,
+                               String name, Duration maxKillTimeout, Map<String, Map<String, Object>> plugins) {}
+
+    private final List<String> errors = new ArrayList<>();
+
+    public static ConfigValues parse(String filename, String source) {
+        return new AgentConfigParser().read(HclParser.parse(filename, source));
+    }
+
+    private ConfigValues read(HclBody body) {
+        checkNames(body, TOP, "agent config");
+        String dataDir = string(body, "data_dir");
+        String bindAddr = string(body, "bind_addr");
+        String dc = string(body, "datacenter");
+        String region = string(body, "region");
+        String name = string(body, "name");
+        Integer http = null;
+        for (var ports : body.blocks("ports")) {
+            checkNames(ports.body(), PORTS, "ports block");
+            var a = ports.body().attribute("http");
+            if (a.isPresent()) http = port(a.get());
+        }
+        Duration maxKill = null;
+        for (var client : body.blocks("client")) {
+            checkNames(client.body(), CLIENT, "client block");
+            String v = string(client.body(), "max_kill_timeout");
+            if (v != null) {
+                try {
+                    maxKill = Durations.parse(v);
+                } catch (IllegalArgumentException e) {
+                    error(client.body().attribute("max_kill_timeout").get().pos(), "max_kill_timeout: " + e.getMessage());
+                }
+            }
+        }
+        var plugins = new LinkedHashMap<String, Map<String, Object>>();
+        for (var plugin : body.blocks("plugin")) readPlugin(plugin, plugins);
+        if (!errors.isEmpty()) throw new IllegalArgumentException(String.join("\n", errors));
+        return new ConfigValues(dataDir, bindAddr, http, dc, region, name, maxKill, plugins);
+    }
+
+    private void readPlugin(HclBlock plugin, Map<String, Map<String, Object>> plugins) {
+        if (plugin.labels().size() != 1) {
+            error(plugin.pos(), "plugin block needs exactly one label, the driver name: plugin \"raw_exec\" { ... }");
+            return;
+        }
+        checkNames(plugin.body(), Set.of("config", "args"), "plugin \"" + plugin.labels().getFirst() + "\"");
+        var config = new LinkedHashMap<String, Object>();
+        for (var c : plugin.body().blocks("config")) {
+            try {
+                config.putAll(HclValues.toPlain(c.body()));
+            } catch (HclException e) {
+                errors.add(e.getMessage());
+            }
+        }
+        plugins.put(plugin.labels().getFirst(), config);
+    }
+
+    private void checkNames(HclBody body, Set<String> allowed, String where) {
+        for (var a : body.attributes()) {
+            if (!allowed.contains(a.name())) error(a.pos(), "unknown field \"" + a.name() + "\" in " + where + "; allowed: " + String.join(", ", new java.util.TreeSet<>(allowed)));
+        }
+        for (var b : body.blocks()) {
+            if (!allowed.contains(b.type())) error(b.pos(), "unknown block \"" + b.type() + "\" in " + where + "; allowed: " + String.join(", ", new java.util.TreeSet<>(allowed)));
+        }
+    }
+
+    private String string(HclBody body, String name) {
+        var a = body.attribute(name);
+        if (a.isEmpty()) return null;
+        Object v = plain(a.get());
+        if (v instanceof String s) return s;
+        error(a.get().pos(), name + " must be a string");
+        return null;
+    }
+
+    private Integer port(HclAttribute a) {
+        Object v = plain(a);
+        if (v instanceof Long l && l >= 0 && l <= 65535) return l.intValue();
+        error(a.pos(), a.name() + " must be a port number 0-65535");
+        return null;
+    }
+
+    private Object plain(HclAttribute a) {
+        try {
+            return HclValues.toPlain(a.value());
+        } catch (HclException e) {
+            errors.add(e.getMessage());
+            return null;
+        }
+    }
+
+    private void error(Pos pos, String message) {
+        errors.add(pos + ": " + message);
+    }
+
+    /** Reads a config file from disk. */
+    public static ConfigValues load(Path file) throws java.io.IOException {
+        return parse(file.toString(), java.nio.file.Files.readString(file));
+    }
+}

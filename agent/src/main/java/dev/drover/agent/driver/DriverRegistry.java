@@ -1,0 +1,58 @@
+package dev.drover.agent.driver;
+
+import dev.drover.drivers.mock.MockDriverFactory;
+import dev.drover.drivers.rawexec.RawExecDriverFactory;
+import dev.drover.sdk.DroverException;
+import dev.drover.sdk.driver.DriverContext;
+import dev.drover.sdk.driver.DriverFactory;
+import dev.drover.sdk.driver.Fingerprint;
+import dev.drover.sdk.driver.TaskDriver;
+import dev.drover.sdk.driver.TaskEvent;
+import dev.drover.sdk.plugin.PluginLauncher;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+
+/** The drivers this agent offers, created once at start with their plugin config. */
+public final class DriverRegistry {
+    /** Every built-in driver, in one readable place. */
+    public static final List<DriverFactory> BUILT_IN = List.of(new RawExecDriverFactory(), new MockDriverFactory());
+
+    private final Map<String, TaskDriver> drivers = new LinkedHashMap<>();
+
+    public DriverRegistry(List<DriverFactory> factories, Map<String, Map<String, Object>> pluginConfigs,
+                          PluginLauncher plugins, Consumer<TaskEvent> events) {
+        for (var factory : factories) {
+            var config = pluginConfigs.getOrDefault(factory.name(), Map.of());
+            drivers.put(factory.name(), factory.create(new DriverContext(config, plugins, events)));
+        }
+        for (String name : pluginConfigs.keySet()) {
+            if (!drivers.containsKey(name)) {
+                throw DroverException.invalid("plugin \"" + name + "\": no such driver; available: " + String.join(", ", drivers.keySet()));
+            }
+        }
+    }
+
+    /** The driver by name, if it exists and is healthy; errors say why not. */
+    public TaskDriver require(String name) {
+        var driver = drivers.get(name);
+        if (driver == null) {
+            throw DroverException.invalid("unknown driver \"" + name + "\"; available: " + String.join(", ", new TreeSet<>(drivers.keySet())));
+        }
+        var fp = driver.fingerprint();
+        if (fp.health() != Fingerprint.Health.HEALTHY) {
+            throw DroverException.invalid("driver \"" + name + "\" is not usable on this node: " + fp.healthDescription());
+        }
+        return driver;
+    }
+
+    public Map<String, TaskDriver> all() {
+        return Map.copyOf(drivers);
+    }
+
+    public void shutdown() {
+        drivers.values().forEach(TaskDriver::shutdown);
+    }
+}

@@ -1,0 +1,27 @@
+package dev.drover.agent.task;
+
+import dev.drover.agent.state.StateStore;
+import dev.drover.agent.state.StateStore.Bucket;
+import java.util.function.UnaryOperator;
+
+/** Reads and writes one task's {@link LocalTaskState} in the state store. */
+public final class TaskPersistence {
+    private final StateStore store;
+    private final String key;
+    private LocalTaskState local;
+
+    TaskPersistence(StateStore store, String key) {
+        this.store = store;
+        this.key = key;
+        this.local = store.get(Bucket.TASK_LOCAL, key, LocalTaskState.class).orElse(LocalTaskState.empty());
+    }
+
+    public synchronized LocalTaskState local() {
+        return local;
+    }
+
+    public synchronized void update(UnaryOperator<LocalTaskState> change) {
+        local = change.apply(local);
+        store.put(Bucket.TASK_LOCAL, key, local);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.drover.agent.task.hooks;
+
+import dev.drover.agent.task.TaskContext;
+import dev.drover.sdk.DroverException;
+import dev.drover.sdk.logmon.LogConfig;
+import dev.drover.sdk.logmon.LogmonProtocol;
+import dev.drover.sdk.plugin.PluginConnection;
+import dev.drover.sdk.plugin.PluginReattach;
+import dev.drover.sdk.rpc.Wire;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * Starts the task's logmon plugin once and keeps it for the task's whole life (across restarts);
+ * after an agent restart it reattaches through the hook data instead of starting a second one.
+ * Skipped when the task's logs are disabled or the driver collects logs itself.
+ */
+public final class LogmonHook implements TaskHook.Prestart, TaskHook.Stop {
+    private static final Logger LOG = Logger.getLogger(LogmonHook.class.getName());
+    static final String REATTACH_KEY = "reattach_config";
+
+    private PluginConnection plugin;
+
+    @Override
+    public String name() {
+        return "logmon";
+    }
+
+    @Override
+    public void prestart(TaskContext ctx) {
+        if (ctx.task.logs().disabled() || ctx.driver.capabilities().disableLogCollection()) {
+            ctx.setOutput("/dev/null", "/dev/null");
+            return;
+        }
+        if (plugin == null || !plugin.isAlive()) plugin = reattachOrLaunch(ctx);
+        var logs = ctx.task.logs();
+        String task = ctx.task.name();
+        var config = new LogConfig(ctx.allocDir.logsDir().toString(), task + ".stdout", task + ".stderr",
+                ctx.allocDir.stdoutFifo(task).toString(), ctx.allocDir.stderrFifo(task).toString(),
+                logs.maxFiles(), logs.maxFileSizeMB());
+        LogmonProtocol.client(plugin.client()).start(ctx.taskKey(), config);
+        ctx.setOutput(config.stdoutFifo(), config.stderrFifo());
+    }
+
+    private PluginConnection reattachOrLaunch(TaskContext ctx) {
+        String saved = ctx.hookData(name()).get(REATTACH_KEY);
+        if (saved != null) {
+            try {
+                return ctx.services.plugins().reattach(Wire.JSON.readValue(saved, PluginReattach.class));
+            } catch (RuntimeException e) {
+                LOG.info("logmon for " + ctx.taskKey() + " could not be reattached, starting a new one: " + e.getMessage());
+            }
+        }
+        PluginConnection launched;
+        try {
+            launched = ctx.services.plugins().launch(LogmonProtocol.PLUGIN_NAME);
+        } catch (DroverException e) {
+            throw new DroverException(e.kind(), "failed to launch logmon: " + e.getMessage(), true, e);
+        }
+        ctx.saveHookData(name(), Map.of(REATTACH_KEY, Wire.JSON.writeValueAsString(launched.reattach())));
+        return launched;
+    }
+
+    @Override
+    public void stop(TaskContext ctx) {
+        if (plugin == null) {
+            String saved = ctx.hookData(name()).get(REATTACH_KEY);
+            if (saved == null) return;
+            try {
+                plugin = ctx.services.plugins().reattach(Wire.JSON.readValue(saved, PluginReattach.class));
+            } catch (RuntimeException e) {
+                return; // already gone
+            }
+        }
+        try {
+            LogmonProtocol.client(plugin.client()).stop(ctx.taskKey());
+        } catch (DroverException e) {
+            LOG.warning("logmon stop for " + ctx.taskKey() + " failed: " + e.getMessage());
+        }
+        plugin.shutdown(2_000);
+        plugin = null;
+    }
+
+    /** The agent is shutting down and leaves the task running: just drop the connection. */
+    public void detach() {
+        if (plugin != null) plugin.close();
+        plugin = null;
+    }
+}

@@ -126,6 +126,11 @@ final class AgentFixture implements AutoCloseable {
         return out;
     }
 
+    /** Stops the agent the way SIGTERM does: tasks and plugins keep running. */
+    void leaveTasksRunning() throws Exception {
+        agent.close();
+    }
+
     @Override
     public void close() throws Exception {
         agent.drain(Duration.ofSeconds(30));

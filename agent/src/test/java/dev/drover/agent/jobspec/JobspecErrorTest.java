@@ -184,6 +184,14 @@ class JobspecErrorTest {
     }
 
     @Test
+    void aMalformedOnlyChildIsNotAlsoReportedAsMissing() {
+        assertEquals(List.of("web.hcl:3:5: block \"task\" needs exactly one label, its name: task \"<name>\" { ... }"),
+                errors("job \"j\" {\n  group \"g\" {\n    task {\n      driver = \"x\"\n    }\n  }\n}\n"));
+        assertEquals(List.of("web.hcl:1:1: job ID must not be blank"),
+                errors("job \"\" {\n  group \"g\" {\n    task \"t\" { driver = \"x\" }\n  }\n}\n"));
+    }
+
+    @Test
     void syntaxErrorsComeThroughWithTheirPositions() {
         assertEquals(List.of("web.hcl:2:13: operator '+' is not supported; Drover reads literal values only",
                         "web.hcl:3:8: expected '=' or '{' after \"group\""),

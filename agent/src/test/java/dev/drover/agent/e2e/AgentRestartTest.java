@@ -1,0 +1,96 @@
+package dev.drover.agent.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.drover.sdk.testing.ProcScan;
+import java.nio.file.Path;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** State survives an agent restart: a new agent on the same data dir reattaches instead of starting again. */
+class AgentRestartTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void newAgentReattachesToRunningTaskAndLogsKeepFlowing() throws Exception {
+        String marker = "restart-" + UUID.randomUUID().toString().substring(0, 8);
+        String alloc;
+        int taskPid;
+        var first = new AgentFixture(dir);
+        try {
+            alloc = first.run("""
+                    job "survivor" {
+                      group "g" {
+                        task "t" {
+                          driver = "raw_exec"
+                          config {
+                            command = "/bin/sh"
+                            args    = ["-c", "i=0; while true; do i=$((i+1)); echo line $i MARK; sleep 0.05; done"]
+                          }
+                        }
+                      }
+                    }
+                    """.replace("MARK", marker)).getFirst();
+            first.awaitState(alloc, "t", "running");
+            first.awaitLog(alloc, "t", "stdout", "line 3 ");
+            taskPid = ProcScan.withCmdline(marker).getFirst().pid();
+        } finally {
+            first.leaveTasksRunning();
+        }
+        Thread.sleep(500); // the task writes on while no agent runs
+        assertEquals(1, ProcScan.withCmdline(marker).size(), "the task outlives the agent");
+
+        try (var second = new AgentFixture(dir)) {
+            var state = second.awaitState(alloc, "t", "running");
+            assertEquals(1, AgentFixture.eventTypes(state).stream().filter("Started"::equals).count(),
+                    "reattached, not started a second time: " + AgentFixture.eventTypes(state));
+            assertEquals(taskPid, ProcScan.withCmdline(marker).getFirst().pid());
+            assertEquals(1, ProcScan.withCmdline("PluginMain logmon " + dir).size(), "logmon reattached, not relaunched");
+            // No line is lost or duplicated across the gap.
+            String before = second.logs(alloc, "t", "stdout", "");
+            String[] lines = before.split("\n");
+            for (int i = 0; i < lines.length - 1; i++) {
+                assertEquals("line " + (i + 1) + " " + marker, lines[i], "line " + (i + 1));
+            }
+            assertTrue(lines.length > 10, "lines written while no agent ran are there: " + lines.length);
+            assertEquals(200, second.call("DELETE", "/v1/job/survivor", null).status());
+            second.awaitState(alloc, "t", "dead");
+            ProcScan.awaitGone(marker, 10_000);
+            ProcScan.awaitGone("PluginMain executor " + dir, 10_000);
+            ProcScan.awaitGone("PluginMain logmon " + dir, 10_000);
+        }
+    }
+
+    @Test
+    void completedTaskIsNotRunAgainAfterRestart() throws Exception {
+        String alloc;
+        try (var first = new AgentFixture(dir)) {
+            alloc = first.run("""
+                    job "once" {
+                      type = "batch"
+                      group "g" {
+                        task "t" {
+                          driver = "raw_exec"
+                          config {
+                            command = "/bin/echo"
+                            args    = ["ran"]
+                          }
+                        }
+                      }
+                    }
+                    """).getFirst();
+            first.awaitState(alloc, "t", "dead");
+        }
+        try (var second = new AgentFixture(dir)) {
+            Thread.sleep(1000);
+            var state = second.taskState(alloc, "t");
+            assertEquals("dead", state.path("State").asString());
+            assertEquals(1, AgentFixture.eventTypes(state).stream().filter("Started"::equals).count());
+            assertEquals("ran\n", second.logs(alloc, "t", "stdout", ""));
+            assertEquals("complete", second.alloc(alloc).path("ClientStatus").asString());
+        }
+    }
+}

@@ -59,7 +59,8 @@ final class Checks {
         return Collections.unmodifiableSequencedMap(copy);
     }
 
+    /** {@code "name"}, with quotes and backslashes escaped so odd names stay readable in messages. */
     static String quote(String s) {
-        return "\"" + s + "\"";
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 }

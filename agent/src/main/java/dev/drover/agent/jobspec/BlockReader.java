@@ -106,18 +106,6 @@ final class BlockReader {
         }
     }
 
-    Pos pos() {
-        return pos;
-    }
-
-    String where() {
-        return where;
-    }
-
-    Problems problems() {
-        return problems;
-    }
-
     // ---- structure ----
 
     HclBlock block(String name) {

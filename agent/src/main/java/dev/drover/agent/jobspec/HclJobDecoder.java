@@ -94,7 +94,8 @@ final class HclJobDecoder {
         return r.build(() -> new Port(label, value, to, hostNetwork), Map.of("value", "static"));
     }
 
+    /** How messages name a labeled block: {@code task "web"}. */
     static String quote(String name) {
-        return "\"" + name + "\"";
+        return "\"" + name.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }
 }

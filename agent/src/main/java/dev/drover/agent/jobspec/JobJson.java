@@ -28,7 +28,8 @@ public final class JobJson {
     /**
      * Accepts {@code {"Job": {...}}} or the bare job object.
      *
-     * @throws JobspecException listing every problem as {@code Job.TaskGroups[0].Count: message}
+     * @throws JobspecException listing every problem as {@code Job.TaskGroups[0].Count: message},
+     *     in the order found (a group's own problems come after its tasks')
      */
     public static Job fromJson(JsonNode json) {
         return new JsonJobReader().read(json);

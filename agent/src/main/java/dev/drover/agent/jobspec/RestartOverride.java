@@ -9,8 +9,6 @@ import java.time.Duration;
  */
 record RestartOverride(Integer attempts, Duration interval, Duration delay, String mode) {
 
-    static final RestartOverride NONE = new RestartOverride(null, null, null, null);
-
     /** @throws dev.drover.agent.job.InvalidJobException if the merged policy is invalid */
     RestartPolicy applyTo(RestartPolicy base) {
         return new RestartPolicy(

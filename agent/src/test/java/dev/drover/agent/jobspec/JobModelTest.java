@@ -70,11 +70,11 @@ class JobModelTest {
 
     @Test
     void listViolationsPointAtTheElement() {
-        var group = new TaskGroup("g", 1, RESTART, null, Map.of(), List.of(task("a", Map.of())));
+        var g = new TaskGroup("g", 1, RESTART, null, Map.of(), List.of(task("a", Map.of())));
+        var h = new TaskGroup("h", 1, RESTART, null, Map.of(), List.of(task("a", Map.of())));
         assertEquals(List.of(new Violation("groups", 2, "duplicate group \"g\"")),
                 violations(() -> new Job("j", "j", "service", "default", "global", List.of("dc1"), 50, Map.of(),
-                        List.of(group, new TaskGroup("h", 1, RESTART, null, Map.of(), List.of(task("a", Map.of())))
-                                , group))));
+                        List.of(g, h, g))));
         assertEquals(List.of(new Violation("tasks", 2, "only one task in group \"g\" may be the leader")),
                 violations(() -> new TaskGroup("g", 1, RESTART, null, Map.of(),
                         List.of(leader("a"), task("b", Map.of()), leader("c")))));
@@ -173,6 +173,13 @@ class JobModelTest {
         var e = assertThrows(InvalidJobException.class, () -> new Logs(0, 0, false));
         assertEquals("max_files must be at least 1, got 0; max_file_size must be at least 1 MB, got 0", e.getMessage());
         assertTrue(e instanceof IllegalArgumentException, "callers may catch IllegalArgumentException");
+    }
+
+    @Test
+    void oddNamesAreQuotedReadably() {
+        assertEquals("task \"a\\\"b\" has no driver", violations(() -> new Task("a\"b", "", "", Map.of(), Map.of(), Map.of(),
+                JobDefaults.resources(), RESTART, Duration.ZERO, "", JobDefaults.logs(), null, false, Duration.ZERO))
+                .getFirst().message());
     }
 
     @Test

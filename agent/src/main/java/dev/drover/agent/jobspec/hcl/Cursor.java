@@ -10,15 +10,10 @@ final class Cursor {
     private int col;
 
     Cursor(String file, String src) {
-        this(file, src, 1, 1);
-    }
-
-    /** A cursor over a fragment that starts at {@code line:col} of the file (used for heredoc bodies). */
-    Cursor(String file, String src, int line, int col) {
         this.file = file;
         this.src = src;
-        this.line = line;
-        this.col = col;
+        this.line = 1;
+        this.col = 1;
     }
 
     boolean atEnd() {

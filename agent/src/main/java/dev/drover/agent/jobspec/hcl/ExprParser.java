@@ -30,7 +30,6 @@ final class ExprParser {
         this.diags = diags;
     }
 
-
     HclExpr expression() {
         HclExpr value = unary();
         Token t = ts.peek();

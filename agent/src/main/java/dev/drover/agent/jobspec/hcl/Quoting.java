@@ -1,14 +1,14 @@
 package dev.drover.agent.jobspec.hcl;
 
 /** Quotes strings for error messages the way HCL would write them. */
-public final class Quoting {
+final class Quoting {
 
     private static final int MAX_SHOWN = 60;
 
     private Quoting() {}
 
     /** {@code "text"} with quotes, backslashes and control characters escaped; long text is cut. */
-    public static String quote(String s) {
+    static String quote(String s) {
         String shown = s.length() > MAX_SHOWN ? s.substring(0, MAX_SHOWN) + "..." : s;
         var out = new StringBuilder(shown.length() + 2).append('"');
         for (int i = 0; i < shown.length(); i++) {

@@ -53,7 +53,7 @@ def baseline_spawn(n):
     """Time for a shell to start `sleep` in the background until the process exists."""
     script = f"""
 for i in $(seq 1 {n}); do
-  s=$(date +%s%N); sleep 1000 & p=$!
+  s=$(date +%s%N); sleep 1000 >/dev/null 2>&1 & p=$!
   while [ ! -e /proc/$p ]; do :; done
   e=$(date +%s%N); echo $(( (e - s) / 1000 )) $p
 done

@@ -1,0 +1,159 @@
+package dev.drover.logmon;
+
+import dev.drover.sdk.nativ.Native;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Copies one fifo into a {@link FileRotator} on a platform thread doing blocking reads.
+ *
+ * <p>The fifo is opened twice: a keep-alive read-write handle (O_RDWR on a fifo never blocks on
+ * Linux and counts as both a reader and a writer) and then the reading stream (which does not
+ * block because a writer now exists). The keep-alive is {@link #openReadWrite}, the equivalent of
+ * {@code new RandomAccessFile(fifo, "rw")} minus O_CREAT: a fifo deleted meanwhile must not turn
+ * into a regular file. Thanks to the keep-alive, the task's writers
+ * never get SIGPIPE and our reader never sees EOF while the copy lives, across task restarts.
+ *
+ * <p>Stopping closes the keep-alive, so the reader sees EOF as soon as the task's writers are gone,
+ * after everything they wrote has been copied. If a writer (an orphaned grandchild) still holds the
+ * fifo, the copy ends anyway: what is in the pipe is drained briefly, then the read is cut off by
+ * closing the channel (an interruptible {@link FileChannel}: closing it wakes a blocked read).
+ *
+ * <p>The fifo itself is never deleted here: the task's executor (or an orphan) may still hold or
+ * reopen it, and a later copier of the same session must open the very same inode the writers use;
+ * a recreated fifo would leave them writing into a pipe nobody reads. The alloc dir GC removes it.
+ */
+final class FifoCopier {
+    private static final Logger LOG = Logger.getLogger(FifoCopier.class.getName());
+    /** After the EOF wait: how long a still-held fifo is drained before the read is cut off. */
+    private static final long DRAIN_MILLIS = 200;
+
+    private final Path fifo;
+    private final FileRotator rotator;
+    private final FileChannel keepAlive;
+    private final FileInputStream in;
+    private final FileChannel channel;
+    private final Thread thread;
+    private volatile boolean stopRequested;
+    private volatile boolean sawEof;
+    private volatile long bytesCopied;
+    private boolean writeFailed;
+
+    private FifoCopier(Path fifo, FileRotator rotator, FileChannel keepAlive, FileInputStream in, String name) {
+        this.fifo = fifo;
+        this.rotator = rotator;
+        this.keepAlive = keepAlive;
+        this.in = in;
+        this.channel = in.getChannel();
+        this.thread = Thread.ofPlatform().daemon().name("logmon-copy-" + name).unstarted(this::copy);
+    }
+
+    /**
+     * Creates the fifo if missing and opens it for reading; returns once it is open, so a writer can
+     * open it right away without blocking. A handle parked in {@code holds} becomes the keep-alive.
+     */
+    static FifoCopier start(Path fifo, FileRotator rotator, FifoHolds holds, String name) throws IOException {
+        if (fifo.getParent() != null) Files.createDirectories(fifo.getParent());
+        Native.mkfifo(fifo, 0600);
+        FileChannel keepAlive = holds.claim(fifo);
+        if (keepAlive == null) keepAlive = openReadWrite(fifo);
+        FileInputStream in;
+        try {
+            in = new FileInputStream(fifo.toFile());
+        } catch (IOException e) {
+            FifoHolds.closeQuietly(keepAlive);
+            throw e;
+        }
+        var copier = new FifoCopier(fifo, rotator, keepAlive, in, name);
+        copier.thread.start();
+        return copier;
+    }
+
+    /** O_RDWR without O_CREAT. */
+    static FileChannel openReadWrite(Path fifo) throws IOException {
+        return FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    }
+
+    private void copy() {
+        var buffer = ByteBuffer.allocate(64 * 1024);
+        try {
+            while (!(stopRequested && in.available() == 0)) {
+                buffer.clear();
+                int n = channel.read(buffer);
+                if (n < 0) {
+                    sawEof = true;
+                    return;
+                }
+                deliver(buffer.array(), n);
+            }
+        } catch (ClosedChannelException e) {
+            // stop cut the read off: a writer still held the fifo
+        } catch (IOException e) {
+            LOG.warning("reading " + fifo + " failed: " + e.getMessage());
+        }
+    }
+
+    private void deliver(byte[] data, int n) {
+        bytesCopied += n; // only this thread writes it
+        try {
+            rotator.write(data, 0, n);
+            writeFailed = false;
+        } catch (IOException e) {
+            // Keep reading and drop the output: a stalled reader would block the task on a full pipe.
+            if (!writeFailed) LOG.warning("dropping output of " + fifo + ": " + e.getMessage());
+            writeFailed = true;
+        }
+    }
+
+    boolean isRunning() {
+        return thread.isAlive();
+    }
+
+    long bytesCopied() {
+        return bytesCopied;
+    }
+
+    Path fifo() {
+        return fifo;
+    }
+
+    /** First stop step: drop our own writer end, so EOF comes once the task's writers are gone. */
+    void beginStop() {
+        FifoHolds.closeQuietly(keepAlive);
+    }
+
+    /**
+     * Waits for EOF until {@code deadlineNanos}; if a writer still holds the fifo, parks a holding
+     * handle in {@code holds} (before our reader closes, so there is no reader-less gap), drains
+     * briefly and cuts the read off. Returns true when the copy ended on EOF.
+     */
+    boolean finishStop(long deadlineNanos, FifoHolds holds) {
+        join(Math.max(0, deadlineNanos - System.nanoTime()));
+        if (thread.isAlive()) {
+            holds.hold(fifo);
+            stopRequested = true;
+            join(TimeUnit.MILLISECONDS.toNanos(DRAIN_MILLIS));
+            FifoHolds.closeQuietly(channel); // wakes a read blocked on an empty pipe
+            join(TimeUnit.SECONDS.toNanos(5));
+            if (thread.isAlive()) LOG.warning("copy thread of " + fifo + " did not end");
+        }
+        FifoHolds.closeQuietly(in);
+        return sawEof;
+    }
+
+    private void join(long nanos) {
+        try {
+            thread.join(java.time.Duration.ofNanos(Math.max(nanos, 1)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.drover.logmon;
+
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+
+/** One daemon thread for logmon's delayed chores (idle flushes, releasing parked fifo holds). */
+final class LogmonTimer {
+    private LogmonTimer() {}
+
+    static final ScheduledExecutorService SCHEDULER = create();
+
+    private static ScheduledExecutorService create() {
+        var executor = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("logmon-timer").factory());
+        // Cancelled idle flushes are common (every new line reschedules); don't let them pile up.
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
+    }
+}

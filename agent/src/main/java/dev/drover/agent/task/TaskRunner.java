@@ -129,9 +129,12 @@ public final class TaskRunner {
                 // The env must be rebuilt and logmon reattached even though nothing is started.
                 if (hook instanceof EnvHook || hook instanceof LogmonHook) ((TaskHook.Prestart) hook).prestart(ctx);
             }
+            boolean stopAtOnce;
             synchronized (lock) {
                 handle = saved;
+                stopAtOnce = killRequested; // a stop that came while we reattached
             }
+            if (stopAtOnce) stopDriverTask();
             return true;
         } catch (Exception e) {
             emit(EventTypes.restoreFailed("failed to restore task: " + e.getMessage()));

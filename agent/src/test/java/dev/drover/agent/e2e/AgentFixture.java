@@ -131,9 +131,11 @@ final class AgentFixture implements AutoCloseable {
         agent.close();
     }
 
+    /** Drains and stops the agent, then fails if any plugin process of this data dir is still alive. */
     @Override
     public void close() throws Exception {
         agent.drain(Duration.ofSeconds(30));
         agent.close();
+        dev.drover.sdk.testing.ProcScan.awaitGone(dataDir.toString(), 10_000);
     }
 }

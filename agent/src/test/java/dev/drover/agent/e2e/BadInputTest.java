@@ -3,27 +3,10 @@ package dev.drover.agent.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Bad input gets a 400 that says what and where; the agent keeps serving and keeps its state. */
-class BadInputTest {
-    @TempDir
-    Path dir;
-    AgentFixture agent;
-
-    @BeforeEach
-    void start() throws Exception {
-        agent = new AgentFixture(dir);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        agent.close();
-    }
+class BadInputTest extends AgentTestBase {
 
     @Test
     void badJobspecsAreRefusedWithPositionsAndNothingIsLost() throws Exception {

@@ -4,30 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.drover.sdk.testing.ProcScan;
-import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Restart policy, stop of a whole process tree, signal and restart requests, plugin counts. */
-class LifecycleTest {
-    @TempDir
-    Path dir;
-    AgentFixture agent;
-
-    @BeforeEach
-    void start() throws Exception {
-        agent = new AgentFixture(dir);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        agent.close();
-    }
+class LifecycleTest extends AgentTestBase {
 
     private long logmonProcesses() {
         return ProcScan.withCmdline("PluginMain logmon " + dir).size();

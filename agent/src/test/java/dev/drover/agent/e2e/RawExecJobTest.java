@@ -9,26 +9,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A job runs end to end: real agent, executor and logmon plugin processes, fifos and log files. */
-class RawExecJobTest {
-    @TempDir
-    Path dir;
-    AgentFixture agent;
-
-    @BeforeEach
-    void start() throws Exception {
-        agent = new AgentFixture(dir);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        agent.close();
-    }
+class RawExecJobTest extends AgentTestBase {
 
     @Test
     void helloOutputAppearsInLogsWithStderrSeparate() throws Exception {

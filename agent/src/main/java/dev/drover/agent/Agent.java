@@ -11,6 +11,7 @@ import dev.drover.agent.state.StateStore.Bucket;
 import dev.drover.sdk.env.NodeInfo;
 import dev.drover.sdk.env.TaskEnv;
 import dev.drover.sdk.plugin.PluginLauncher;
+import dev.drover.sdk.plugin.PluginPool;
 import dev.drover.sdk.proc.Reaper;
 import java.net.InetAddress;
 import java.util.LinkedHashMap;
@@ -30,13 +31,14 @@ public final class Agent implements AutoCloseable {
     private final DriverRegistry drivers;
     private final AllocManager allocs;
     private final ApiServer api;
+    private final PluginPool plugins;
 
     private Agent(AgentConfig config) throws Exception {
         this.config = config;
         // Plugins we start become orphans' parents of last resort only if we reap them.
         Reaper.startAsSubreaper();
         this.state = new StateStore(config.stateDir().resolve("state.db"));
-        var plugins = new PluginLauncher(config.pluginDir());
+        this.plugins = new PluginPool(new PluginLauncher(config.pluginDir()), config.placement());
         this.drivers = new DriverRegistry(DriverRegistry.BUILT_IN, config.plugins(), plugins, event -> {});
         var node = nodeInfo(config, state);
         var services = new AgentServices(state, drivers, plugins, node, config.allocDir(), config.maxKillTimeout(),
@@ -109,6 +111,11 @@ public final class Agent implements AutoCloseable {
         api.close();
         allocs.detachAll();
         drivers.shutdown();
+        if (allocs.allocations().stream().allMatch(r -> r.terminal())) {
+            plugins.shutdownHosts(); // nothing left to supervise: a shared host need not wait for us
+        } else {
+            plugins.detachAll();
+        }
         state.close();
     }
 }

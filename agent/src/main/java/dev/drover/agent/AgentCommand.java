@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import dev.drover.sdk.plugin.PluginPlacement;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,6 +36,10 @@ public final class AgentCommand implements Callable<Integer> {
 
     @Option(names = "-http-port", paramLabel = "PORT", description = "HTTP API port (default 4646)")
     Integer httpPort;
+
+    @Option(names = "-plugin-placement", paramLabel = "shared|per_task",
+            description = "Run executor and logmon sessions in one shared plugin host (default) or a process per task")
+    String placement;
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -87,6 +92,9 @@ public final class AgentCommand implements Callable<Integer> {
         String dc = file != null && file.datacenter() != null ? file.datacenter() : "dc1";
         String region = file != null && file.region() != null ? file.region() : "global";
         String name = file != null ? file.name() : null;
-        return new AgentConfig(data.toAbsolutePath(), bindAddr, port, plugins, maxKill, dc, region, name, dev);
+        String placementName = placement != null ? placement
+                : file != null && file.placement() != null ? file.placement() : AgentConfig.DEFAULT_PLACEMENT.configName();
+        return new AgentConfig(data.toAbsolutePath(), bindAddr, port, plugins, maxKill, dc, region, name, dev,
+                PluginPlacement.parse(placementName));
     }
 }

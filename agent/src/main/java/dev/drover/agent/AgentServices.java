@@ -3,7 +3,7 @@ package dev.drover.agent;
 import dev.drover.agent.driver.DriverRegistry;
 import dev.drover.agent.state.StateStore;
 import dev.drover.sdk.env.NodeInfo;
-import dev.drover.sdk.plugin.PluginLauncher;
+import dev.drover.sdk.plugin.PluginPool;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -16,6 +16,6 @@ import java.util.Set;
  * @param maxKillTimeout upper bound for any task's kill_timeout
  * @param hostEnv        the agent's environment, passed to non-image tasks minus {@code envDenylist}
  */
-public record AgentServices(StateStore state, DriverRegistry drivers, PluginLauncher plugins, NodeInfo node,
+public record AgentServices(StateStore state, DriverRegistry drivers, PluginPool plugins, NodeInfo node,
                             Path allocRoot, Duration maxKillTimeout, Map<String, String> hostEnv,
                             Set<String> envDenylist) {}

@@ -82,8 +82,7 @@ class BinDroverIT {
 
             var stop = drover(addr, "job", "stop", "hello");
             assertEquals(0, stop.code(), stop.out() + stop.err());
-            ProcScan.awaitGone("PluginMain executor " + data, 15_000);
-            ProcScan.awaitGone("PluginMain logmon " + data, 15_000);
+            ProcScan.awaitGone("got SIGHUP, reloading", 15_000); // the task's shell script
 
             var bad = drover(addr, "job", "run", ROOT.resolve("README.md").toString());
             assertEquals(1, bad.code());

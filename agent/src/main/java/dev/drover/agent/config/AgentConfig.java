@@ -1,5 +1,6 @@
 package dev.drover.agent.config;
 
+import dev.drover.sdk.plugin.PluginPlacement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -13,15 +14,20 @@ import java.util.Map;
  * @param plugins        {@code plugin "<driver>" { config { … } }} blocks by driver name
  * @param maxKillTimeout cap on tasks' kill_timeout (Nomad's client max_kill_timeout)
  * @param dev            dev mode: temporary data dir, raw_exec enabled
+ * @param placement      where plugin sessions run: a process per task, or one shared host
  */
 public record AgentConfig(Path dataDir, String bindAddr, int httpPort, Map<String, Map<String, Object>> plugins,
-                          Duration maxKillTimeout, String datacenter, String region, String nodeName, boolean dev) {
+                          Duration maxKillTimeout, String datacenter, String region, String nodeName, boolean dev,
+                          PluginPlacement placement) {
     public static final int DEFAULT_HTTP_PORT = 4646;
+    /** See docs/performance.md for the measurements behind this default. */
+    public static final PluginPlacement DEFAULT_PLACEMENT = PluginPlacement.SHARED;
 
     public AgentConfig {
         if (dataDir == null) throw new IllegalArgumentException("data_dir is required (or run with -dev)");
         if (httpPort < 0 || httpPort > 65535) throw new IllegalArgumentException("ports.http must be 0-65535, got " + httpPort);
         plugins = Map.copyOf(plugins);
+        if (placement == null) throw new IllegalArgumentException("plugin_placement is required");
     }
 
     public Path stateDir() {

@@ -28,13 +28,15 @@ import java.util.Set;
  * </pre>
  */
 public final class AgentConfigParser {
-    private static final Set<String> TOP = Set.of("data_dir", "bind_addr", "datacenter", "region", "name", "ports", "plugin", "client");
+    private static final Set<String> TOP = Set.of("data_dir", "bind_addr", "datacenter", "region", "name", "ports", "plugin", "client",
+            "plugin_placement");
     private static final Set<String> PORTS = Set.of("http");
     private static final Set<String> CLIENT = Set.of("enabled", "max_kill_timeout");
 
     /** What a config file sets; null where it is silent, so flags and defaults can fill in. */
     public record ConfigValues(String dataDir, String bindAddr, Integer httpPort, String datacenter, String region,
-                               String name, Duration maxKillTimeout, Map<String, Map<String, Object>> plugins) {}
+                               String name, Duration maxKillTimeout, Map<String, Map<String, Object>> plugins,
+                               String placement) {}
 
     private final List<String> errors = new ArrayList<>();
 
@@ -49,6 +51,14 @@ public final class AgentConfigParser {
         String dc = string(body, "datacenter");
         String region = string(body, "region");
         String name = string(body, "name");
+        String placement = string(body, "plugin_placement");
+        if (placement != null) {
+            try {
+                dev.drover.sdk.plugin.PluginPlacement.parse(placement);
+            } catch (IllegalArgumentException e) {
+                error(body.attribute("plugin_placement").get().pos(), e.getMessage());
+            }
+        }
         Integer http = null;
         for (var ports : body.blocks("ports")) {
             checkNames(ports.body(), PORTS, "ports block");
@@ -70,7 +80,7 @@ public final class AgentConfigParser {
         var plugins = new LinkedHashMap<String, Map<String, Object>>();
         for (var plugin : body.blocks("plugin")) readPlugin(plugin, plugins);
         if (!errors.isEmpty()) throw new IllegalArgumentException(String.join("\n", errors));
-        return new ConfigValues(dataDir, bindAddr, http, dc, region, name, maxKill, plugins);
+        return new ConfigValues(dataDir, bindAddr, http, dc, region, name, maxKill, plugins, placement);
     }
 
     private void readPlugin(HclBlock plugin, Map<String, Map<String, Object>> plugins) {

@@ -8,7 +8,7 @@ import dev.drover.sdk.driver.DriverFactory;
 import dev.drover.sdk.driver.Fingerprint;
 import dev.drover.sdk.driver.TaskDriver;
 import dev.drover.sdk.driver.TaskEvent;
-import dev.drover.sdk.plugin.PluginLauncher;
+import dev.drover.sdk.plugin.PluginPool;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +23,7 @@ public final class DriverRegistry {
     private final Map<String, TaskDriver> drivers = new LinkedHashMap<>();
 
     public DriverRegistry(List<DriverFactory> factories, Map<String, Map<String, Object>> pluginConfigs,
-                          PluginLauncher plugins, Consumer<TaskEvent> events) {
+                          PluginPool plugins, Consumer<TaskEvent> events) {
         for (var factory : factories) {
             var config = pluginConfigs.getOrDefault(factory.name(), Map.of());
             drivers.put(factory.name(), factory.create(new DriverContext(config, plugins, events)));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.drover.agent.Agent;
 import dev.drover.agent.config.AgentConfig;
+import dev.drover.sdk.plugin.PluginPlacement;
 import dev.drover.sdk.rpc.Wire;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -29,14 +30,13 @@ final class AgentFixture implements AutoCloseable {
     final Path dataDir;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    AgentFixture(Path dataDir) throws Exception {
-        this(dataDir, Duration.ofSeconds(30));
-    }
+    final PluginPlacement placement;
 
-    AgentFixture(Path dataDir, Duration maxKillTimeout) throws Exception {
+    AgentFixture(Path dataDir, PluginPlacement placement) throws Exception {
         this.dataDir = dataDir;
+        this.placement = placement;
         var config = new AgentConfig(dataDir, "127.0.0.1", 0, Map.of("raw_exec", Map.of("enabled", true)),
-                maxKillTimeout, "dc1", "global", "test-node", false);
+                Duration.ofSeconds(30), "dc1", "global", "test-node", false, placement);
         this.agent = Agent.start(config);
     }
 
@@ -124,6 +124,32 @@ final class AgentFixture implements AutoCloseable {
         var out = new ArrayList<String>();
         taskState.path("Events").forEach(e -> out.add(e.path("Type").asString()));
         return out;
+    }
+
+    /** Live plugin processes of this agent serving {@code plugin} (a shared host serves all). */
+    long pluginProcesses(String plugin) {
+        var matching = dev.drover.sdk.testing.ProcScan.all().stream()
+                .filter(p -> p.cmdline().contains(" " + dataDir + "/"))
+                .filter(p -> p.cmdline().matches(".*PluginMain \\S*\\b" + plugin + "\\b.*"))
+                .toList();
+        // A task being spawned shows its parent's command line until it execs: not a plugin.
+        var pids = matching.stream().map(p -> p.pid()).collect(java.util.stream.Collectors.toSet());
+        return matching.stream().filter(p -> !pids.contains(p.ppid())).count();
+    }
+
+    /**
+     * After a task is gone: per task, its plugin processes exit; shared, the one host stays for the
+     * next task and nothing else runs.
+     */
+    void awaitTaskPluginsReleased() throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        long expected = placement == PluginPlacement.SHARED ? 1 : 0;
+        while (pluginProcesses("executor") + pluginProcesses("logmon") > 2 * expected) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("plugin processes left: " + dev.drover.sdk.testing.ProcScan.withCmdline("PluginMain"));
+            }
+            Thread.sleep(50);
+        }
     }
 
     /** Stops the agent the way SIGTERM does: tasks and plugins keep running. */

@@ -8,9 +8,17 @@ import java.nio.file.Path;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
+import dev.drover.sdk.plugin.PluginPlacement;
 
 /** State survives an agent restart: a new agent on the same data dir reattaches instead of starting again. */
+@ParameterizedClass
+@EnumSource(PluginPlacement.class)
 class AgentRestartTest {
+    @Parameter
+    PluginPlacement placement;
     @TempDir
     Path dir;
 
@@ -19,7 +27,7 @@ class AgentRestartTest {
         String marker = "restart-" + UUID.randomUUID().toString().substring(0, 8);
         String alloc;
         int taskPid;
-        var first = new AgentFixture(dir);
+        var first = new AgentFixture(dir, placement);
         try {
             alloc = first.run("""
                     job "survivor" {
@@ -43,12 +51,12 @@ class AgentRestartTest {
         Thread.sleep(500); // the task writes on while no agent runs
         assertEquals(1, ProcScan.withCmdline(marker).size(), "the task outlives the agent");
 
-        try (var second = new AgentFixture(dir)) {
+        try (var second = new AgentFixture(dir, placement)) {
             var state = second.awaitState(alloc, "t", "running");
             assertEquals(1, AgentFixture.eventTypes(state).stream().filter("Started"::equals).count(),
                     "reattached, not started a second time: " + AgentFixture.eventTypes(state));
             assertEquals(taskPid, ProcScan.withCmdline(marker).getFirst().pid());
-            assertEquals(1, ProcScan.withCmdline("PluginMain logmon " + dir).size(), "logmon reattached, not relaunched");
+            assertEquals(1, second.pluginProcesses("logmon"), "logmon reattached, not relaunched");
             // No line is lost or duplicated across the gap.
             String before = second.logs(alloc, "t", "stdout", "");
             String[] lines = before.split("\n");
@@ -59,15 +67,14 @@ class AgentRestartTest {
             assertEquals(200, second.call("DELETE", "/v1/job/survivor", null).status());
             second.awaitState(alloc, "t", "dead");
             ProcScan.awaitGone(marker, 10_000);
-            ProcScan.awaitGone("PluginMain executor " + dir, 10_000);
-            ProcScan.awaitGone("PluginMain logmon " + dir, 10_000);
+            second.awaitTaskPluginsReleased();
         }
     }
 
     @Test
     void completedTaskIsNotRunAgainAfterRestart() throws Exception {
         String alloc;
-        try (var first = new AgentFixture(dir)) {
+        try (var first = new AgentFixture(dir, placement)) {
             alloc = first.run("""
                     job "once" {
                       type = "batch"
@@ -84,7 +91,7 @@ class AgentRestartTest {
                     """).getFirst();
             first.awaitState(alloc, "t", "dead");
         }
-        try (var second = new AgentFixture(dir)) {
+        try (var second = new AgentFixture(dir, placement)) {
             Thread.sleep(1000);
             var state = second.taskState(alloc, "t");
             assertEquals("dead", state.path("State").asString());

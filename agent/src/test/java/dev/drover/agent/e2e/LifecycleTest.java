@@ -12,10 +12,6 @@ import org.junit.jupiter.api.Test;
 /** Restart policy, stop of a whole process tree, signal and restart requests, plugin counts. */
 class LifecycleTest extends AgentTestBase {
 
-    private long logmonProcesses() {
-        return ProcScan.withCmdline("PluginMain logmon " + dir).size();
-    }
-
     @Test
     void failingTaskIsRestartedAttemptsTimesThenMarkedFailed() throws Exception {
         String alloc = agent.run("""
@@ -52,7 +48,7 @@ class LifecycleTest extends AgentTestBase {
         assertEquals("failed", agent.alloc(alloc).path("ClientStatus").asString());
         // All three runs wrote into the same log, through the one logmon the task had.
         assertEquals("attempt\nattempt\nattempt\n", agent.logs(alloc, "boom", "stdout", ""));
-        ProcScan.awaitGone("PluginMain logmon " + dir, 10_000);
+        agent.awaitTaskPluginsReleased();
     }
 
     @Test
@@ -77,7 +73,7 @@ class LifecycleTest extends AgentTestBase {
         long maxSeen = 0;
         long deadline = System.currentTimeMillis() + 20_000;
         while (agent.taskState(alloc, "short").path("Restarts").asInt() < 3 && System.currentTimeMillis() < deadline) {
-            maxSeen = Math.max(maxSeen, logmonProcesses());
+            maxSeen = Math.max(maxSeen, agent.pluginProcesses("logmon"));
             Thread.sleep(20);
         }
         assertTrue(agent.taskState(alloc, "short").path("Restarts").asInt() >= 3);
@@ -118,8 +114,7 @@ class LifecycleTest extends AgentTestBase {
         assertTrue(types.containsAll(java.util.List.of("Killing", "Terminated", "Killed")), types.toString());
         assertTrue(tookMs >= 900, "kill_timeout of 1s was honoured before the SIGKILL: " + tookMs + " ms");
         ProcScan.awaitGone("sleep " + marker, 5_000);
-        ProcScan.awaitGone("PluginMain executor " + dir, 10_000);
-        ProcScan.awaitGone("PluginMain logmon " + dir, 10_000);
+        agent.awaitTaskPluginsReleased();
         assertEquals("dead", agent.get("/v1/job/tree").path("Status").asString());
     }
 

@@ -14,8 +14,8 @@ import dev.drover.sdk.executor.Executor;
 import dev.drover.sdk.executor.ExecutorClient;
 import dev.drover.sdk.executor.ExecutorProtocol;
 import dev.drover.sdk.executor.ProcessState;
-import dev.drover.sdk.plugin.PluginConnection;
-import dev.drover.sdk.plugin.PluginLauncher;
+import dev.drover.sdk.plugin.PluginLease;
+import dev.drover.sdk.plugin.PluginPool;
 import dev.drover.sdk.plugin.PluginReattach;
 import dev.drover.sdk.rpc.Wire;
 import java.time.Duration;
@@ -32,19 +32,17 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ExecutorTasks {
     /** Version of the driver-state shape written into task handles. */
     public static final int HANDLE_VERSION = 1;
-    /** How long a plugin gets to exit on its own before it is killed. */
-    private static final long PLUGIN_EXIT_GRACE_MILLIS = 2_000;
 
     /** The driver state persisted in the task handle. */
     public record DriverState(PluginReattach reattach, int pid, long startTicks, long startedAtMillis) {}
 
-    private record Task(TaskConfig config, PluginConnection plugin, Executor executor, DriverState state,
+    private record Task(TaskConfig config, PluginLease plugin, Executor executor, DriverState state,
                         CompletableFuture<ExitResult> exit) {}
 
-    private final PluginLauncher plugins;
+    private final PluginPool plugins;
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
 
-    public ExecutorTasks(PluginLauncher plugins) {
+    public ExecutorTasks(PluginPool plugins) {
         this.plugins = plugins;
     }
 
@@ -52,13 +50,13 @@ public final class ExecutorTasks {
         if (tasks.containsKey(config.id())) {
             throw new DroverException(DroverException.Kind.ALREADY_EXISTS, "task " + config.id() + " is already started", false);
         }
-        var plugin = plugins.launch(ExecutorProtocol.PLUGIN_NAME);
+        var plugin = plugins.acquire(ExecutorProtocol.PLUGIN_NAME);
         var executor = new ExecutorClient(plugin.client());
         ProcessState started;
         try {
             started = executor.launch(config.id(), command);
         } catch (RuntimeException e) {
-            plugin.shutdown(PLUGIN_EXIT_GRACE_MILLIS);
+            plugin.release();
             if (e instanceof DroverException de) {
                 throw new DroverException(de.kind(), "failed to launch command with executor: " + de.getMessage(), de.recoverable(), de);
             }
@@ -78,7 +76,7 @@ public final class ExecutorTasks {
         track(config, plugin, new ExecutorClient(plugin.client()), state);
     }
 
-    private void track(TaskConfig config, PluginConnection plugin, Executor executor, DriverState state) {
+    private void track(TaskConfig config, PluginLease plugin, Executor executor, DriverState state) {
         var exit = new CompletableFuture<ExitResult>();
         tasks.put(config.id(), new Task(config, plugin, executor, state, exit));
         Thread.ofVirtual().name("wait-" + config.name()).start(() -> exit.complete(awaitExit(config.id(), executor)));
@@ -131,7 +129,7 @@ public final class ExecutorTasks {
         } catch (DroverException e) {
             // nothing left to forget
         }
-        t.plugin().shutdown(PLUGIN_EXIT_GRACE_MILLIS);
+        t.plugin().release();
         tasks.remove(id);
     }
 
@@ -158,7 +156,7 @@ public final class ExecutorTasks {
 
     /** Disconnects from every executor; the tasks keep running for a later agent to reattach. */
     public void detachAll() {
-        tasks.values().forEach(t -> t.plugin().close());
+        tasks.values().forEach(t -> t.plugin().detach());
         tasks.clear();
     }
 }

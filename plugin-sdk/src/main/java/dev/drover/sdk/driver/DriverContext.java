@@ -1,6 +1,6 @@
 package dev.drover.sdk.driver;
 
-import dev.drover.sdk.plugin.PluginLauncher;
+import dev.drover.sdk.plugin.PluginPool;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -8,10 +8,10 @@ import java.util.function.Consumer;
  * What the agent hands a driver when it creates it.
  *
  * @param pluginConfig the {@code plugin "<name>" { config { … } }} block of the agent config
- * @param plugins      starts and reattaches plugin processes (executor, logmon, …)
+ * @param plugins      leases plugin sessions (executor, logmon, …) per the agent's placement policy
  * @param events       where driver-originated task events go
  */
-public record DriverContext(Map<String, Object> pluginConfig, PluginLauncher plugins, Consumer<TaskEvent> events) {
+public record DriverContext(Map<String, Object> pluginConfig, PluginPool plugins, Consumer<TaskEvent> events) {
     public DriverContext {
         pluginConfig = Map.copyOf(pluginConfig);
     }

@@ -25,12 +25,15 @@ public final class PluginMain {
         }
         String name = args[0];
         Path socket = Path.of(args[1]);
-        var factory = ServiceLoader.load(PluginFactory.class).stream()
+        // "executor,logmon" hosts several plugins in one process (the shared placement).
+        var wanted = java.util.List.of(name.split(","));
+        var factories = ServiceLoader.load(PluginFactory.class).stream()
                 .map(ServiceLoader.Provider::get)
-                .filter(f -> f.name().equals(name))
-                .findFirst();
-        if (factory.isEmpty()) {
-            System.err.println("no plugin named \"" + name + "\" on the classpath");
+                .filter(f -> wanted.contains(f.name()))
+                .toList();
+        if (factories.size() != wanted.size()) {
+            System.err.println("no plugin named \"" + name + "\" on the classpath; found: "
+                    + factories.stream().map(PluginFactory::name).toList());
             System.exit(2);
         }
         // Our own session: a Ctrl-C or SIGTERM aimed at the agent's process group must not stop
@@ -65,7 +68,7 @@ public final class PluginMain {
             host.exitSoon();
             return Empty.INSTANCE;
         });
-        factory.get().register(server, host);
+        for (var factory : factories) factory.register(server, host);
         server.start();
 
         System.out.println(PluginProtocol.HANDSHAKE_PREFIX + " " + Wire.PROTOCOL_VERSION + " " + name + " unix " + socket);

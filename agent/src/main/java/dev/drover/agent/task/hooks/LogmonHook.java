@@ -4,7 +4,7 @@ import dev.drover.agent.task.TaskContext;
 import dev.drover.sdk.DroverException;
 import dev.drover.sdk.logmon.LogConfig;
 import dev.drover.sdk.logmon.LogmonProtocol;
-import dev.drover.sdk.plugin.PluginConnection;
+import dev.drover.sdk.plugin.PluginLease;
 import dev.drover.sdk.plugin.PluginReattach;
 import dev.drover.sdk.rpc.Wire;
 import java.util.Map;
@@ -19,7 +19,7 @@ public final class LogmonHook implements TaskHook.Prestart, TaskHook.Stop {
     private static final Logger LOG = Logger.getLogger(LogmonHook.class.getName());
     static final String REATTACH_KEY = "reattach_config";
 
-    private PluginConnection plugin;
+    private PluginLease plugin;
 
     @Override
     public String name() {
@@ -42,7 +42,7 @@ public final class LogmonHook implements TaskHook.Prestart, TaskHook.Stop {
         ctx.setOutput(config.stdoutFifo(), config.stderrFifo());
     }
 
-    private PluginConnection reattachOrLaunch(TaskContext ctx) {
+    private PluginLease reattachOrLaunch(TaskContext ctx) {
         String saved = ctx.hookData(name()).get(REATTACH_KEY);
         if (saved != null) {
             try {
@@ -51,9 +51,9 @@ public final class LogmonHook implements TaskHook.Prestart, TaskHook.Stop {
                 LOG.info("logmon for " + ctx.taskKey() + " could not be reattached, starting a new one: " + e.getMessage());
             }
         }
-        PluginConnection launched;
+        PluginLease launched;
         try {
-            launched = ctx.services.plugins().launch(LogmonProtocol.PLUGIN_NAME);
+            launched = ctx.services.plugins().acquire(LogmonProtocol.PLUGIN_NAME);
         } catch (DroverException e) {
             throw new DroverException(e.kind(), "failed to launch logmon: " + e.getMessage(), true, e);
         }
@@ -77,13 +77,13 @@ public final class LogmonHook implements TaskHook.Prestart, TaskHook.Stop {
         } catch (DroverException e) {
             LOG.warning("logmon stop for " + ctx.taskKey() + " failed: " + e.getMessage());
         }
-        plugin.shutdown(2_000);
+        plugin.release();
         plugin = null;
     }
 
     /** The agent is shutting down and leaves the task running: just drop the connection. */
     public void detach() {
-        if (plugin != null) plugin.close();
+        if (plugin != null) plugin.detach();
         plugin = null;
     }
 }

@@ -1,0 +1,142 @@
+package dev.drover.sdk.plugin;
+
+import dev.drover.sdk.DroverException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Logger;
+
+/**
+ * Hands out plugin leases according to the placement policy. In {@code shared} placement one
+ * host process runs every plugin in {@link #HOSTED} (started as {@code PluginMain executor,logmon
+ * <socket>}), is started on first use, reattached after an agent restart, and relaunched if it
+ * died.
+ */
+public final class PluginPool {
+    private static final Logger LOG = Logger.getLogger(PluginPool.class.getName());
+    /** The plugins a shared host serves, in its name ("executor,logmon"). */
+    public static final List<String> HOSTED = List.of("executor", "logmon");
+    public static final String HOST_NAME = String.join(",", HOSTED);
+    private static final long EXIT_GRACE_MILLIS = 2_000;
+
+    private final PluginLauncher launcher;
+    private final PluginPlacement placement;
+    /** Live connections to shared hosts by socket path: one connection serves all their leases. */
+    private final Map<String, PluginConnection> hosts = new HashMap<>();
+    private PluginConnection current;
+
+    public PluginPool(PluginLauncher launcher, PluginPlacement placement) {
+        this.launcher = launcher;
+        this.placement = placement;
+    }
+
+    public PluginPlacement placement() {
+        return placement;
+    }
+
+    public PluginLauncher launcher() {
+        return launcher;
+    }
+
+    /** A lease on a plugin serving {@code name} for one task. */
+    public PluginLease acquire(String name) {
+        if (placement == PluginPlacement.PER_TASK || !HOSTED.contains(name)) {
+            return new OwnLease(launcher.launch(name));
+        }
+        return new SharedLease(sharedHost());
+    }
+
+    private synchronized PluginConnection sharedHost() {
+        if (current == null || !current.isAlive()) {
+            if (current != null) {
+                LOG.warning("shared plugin host (pid " + current.reattach().process().pid() + ") is gone; starting a new one");
+                hosts.remove(current.reattach().socket());
+            }
+            current = launcher.launch(HOST_NAME);
+            hosts.put(current.reattach().socket(), current);
+        }
+        return current;
+    }
+
+    /** Finds a recorded plugin again; a shared host is connected to once for all its tasks. */
+    public PluginLease reattach(PluginReattach recorded) {
+        if (!recorded.name().equals(HOST_NAME)) return new OwnLease(launcher.reattach(recorded));
+        synchronized (this) {
+            var known = hosts.get(recorded.socket());
+            if (known != null && known.isAlive()) return new SharedLease(known);
+            var connection = launcher.reattach(recorded);
+            hosts.put(recorded.socket(), connection);
+            if (placement == PluginPlacement.SHARED && (current == null || !current.isAlive())) current = connection;
+            return new SharedLease(connection);
+        }
+    }
+
+    /** Agent shutdown: connections close, every plugin process keeps running. */
+    public synchronized void detachAll() {
+        hosts.values().forEach(PluginConnection::close);
+        hosts.clear();
+        current = null;
+    }
+
+    /** Agent shutdown with nothing left to supervise: shared hosts exit too. */
+    public synchronized void shutdownHosts() {
+        hosts.values().forEach(h -> h.shutdown(EXIT_GRACE_MILLIS));
+        hosts.clear();
+        current = null;
+    }
+
+    private record OwnLease(PluginConnection connection) implements PluginLease {
+        @Override
+        public dev.drover.sdk.rpc.RpcClient client() {
+            return connection.client();
+        }
+
+        @Override
+        public PluginReattach reattach() {
+            return connection.reattach();
+        }
+
+        @Override
+        public boolean isAlive() {
+            return connection.isAlive();
+        }
+
+        @Override
+        public void release() {
+            connection.shutdown(EXIT_GRACE_MILLIS);
+        }
+
+        @Override
+        public void detach() {
+            connection.close();
+        }
+    }
+
+    private record SharedLease(PluginConnection host) implements PluginLease {
+        @Override
+        public dev.drover.sdk.rpc.RpcClient client() {
+            if (!host.client().isOpen()) throw DroverException.unavailable("shared plugin host connection is closed", null);
+            return host.client();
+        }
+
+        @Override
+        public PluginReattach reattach() {
+            return host.reattach();
+        }
+
+        @Override
+        public boolean isAlive() {
+            return host.isAlive();
+        }
+
+        @Override
+        public void release() {
+            // The host serves other tasks; the caller already ended this task's session by RPC.
+        }
+
+        @Override
+        public void detach() {
+            // The pool closes the shared connection once, on detachAll.
+        }
+    }
+}

@@ -20,7 +20,7 @@ import java.lang.invoke.VarHandle;
 final class LibC {
     private LibC() {}
 
-    static final int O_RDONLY = 0, O_WRONLY = 1, O_CREAT = 0100, O_APPEND = 02000, O_NONBLOCK = 04000,
+    static final int O_RDONLY = 0, O_WRONLY = 1, O_RDWR = 2, O_CREAT = 0100, O_APPEND = 02000, O_NONBLOCK = 04000,
             O_CLOEXEC = 02000000;
     static final int ENOENT = 2, EINTR = 4, ENXIO = 6, ECHILD = 10, EAGAIN = 11, EACCES = 13, ERANGE = 34;
     static final short POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08, POSIX_SPAWN_SETSID = 0x80;

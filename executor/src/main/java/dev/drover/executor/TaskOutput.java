@@ -26,11 +26,16 @@ final class TaskOutput {
         // Non-blocking so a fifo nobody reads fails (ENXIO) instead of hanging the launch forever.
         long deadline = System.currentTimeMillis() + FIFO_READER_WAIT_MILLIS;
         while (true) {
-            int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC, 0);
-            if (fd >= 0) {
-                clearNonBlocking(fd); // the task expects ordinary blocking writes
-                return fd;
+            int probe = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC, 0);
+            if (probe >= 0) {
+                // Logmon is reading. The task itself gets a read-write end: the pipe then never loses
+                // its last reader, so if logmon (or a shared plugin host) dies the task's writes
+                // block until a new logmon drains them, instead of killing it with SIGPIPE.
+                int fd = open(path, O_RDWR | O_CLOEXEC, 0);
+                dev.drover.sdk.nativ.Native.close(probe);
+                return check(path, fd);
             }
+            int fd = probe;
             if (-fd != ENXIO || System.currentTimeMillis() > deadline) {
                 throw new NativeException("open " + path + (-fd == ENXIO ? " (fifo has no reader)" : ""), -fd);
             }

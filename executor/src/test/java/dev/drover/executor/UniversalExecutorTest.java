@@ -7,6 +7,7 @@ import dev.drover.sdk.executor.ExecutorProtocol;
 import dev.drover.sdk.executor.ProcessState;
 import dev.drover.sdk.proc.ProcStat;
 import dev.drover.sdk.proc.Reaper;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,6 +71,39 @@ class UniversalExecutorTest {
         assertEquals(started.pid(), state.pid());
         assertEquals("out\n", task.stdout.awaitEof(WAIT));
         assertEquals("err\n", task.stderr.awaitEof(WAIT));
+    }
+
+    @Test
+    void taskOutlivesItsLogReaderAndLosesNoLineMeanwhile() throws Exception {
+        // stdout goes to a fifo whose reader goes away mid-run, as when logmon or a shared host dies.
+        Path fifo = temp.resolve("gap.fifo");
+        dev.drover.sdk.nativ.Native.mkfifo(fifo, 0600);
+        var first = new java.util.concurrent.CompletableFuture<String>();
+        Thread.ofPlatform().start(() -> {
+            try (var in = new java.io.FileInputStream(fifo.toFile())) {
+                byte[] buf = new byte[64];
+                int n = in.read(buf); // just "first\n": the rest comes after a pause
+                first.complete(new String(buf, 0, Math.max(n, 0), java.nio.charset.StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                first.completeExceptionally(e);
+            }
+        });
+        var cmd = new dev.drover.sdk.executor.ExecCommand("/bin/sh", List.of("-c", "echo first; sleep 0.5; seq 1 20000; echo done"),
+                TaskFixture.ENV, "", task.taskDir.toString(), "", fifo.toString(), task.stderr.path().toString(),
+                TaskFixture.RESOURCES, task.cgroup);
+        int pid = launch("gap", cmd).pid();
+        assertEquals("first\n", first.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        Thread.sleep(1500); // no reader now; 20000 lines do not fit in the pipe
+        assertTrue(ProcStat.read(pid).map(st -> st.state() != 'Z').orElse(false), "the task waits for a reader, alive");
+        var again = new java.io.ByteArrayOutputStream();
+        try (var in = new java.io.FileInputStream(fifo.toFile())) {
+            in.transferTo(again);
+        }
+        var state = executor.await("gap");
+        assertEquals(0, state.exitCode(), "no SIGPIPE (141) while nobody read");
+        var expected = new StringBuilder();
+        for (int i = 1; i <= 20000; i++) expected.append(i).append('\n');
+        assertEquals(expected + "done\n", again.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @Test

@@ -120,6 +120,15 @@ public final class Cgroups {
         return cgroup;
     }
 
+    /** The leaf of a task that already runs (adopted after its executor died): nothing is created. */
+    public TaskCgroup open(String leaf) throws IOException {
+        validateLeaf(leaf);
+        if (!available()) throw new IOException("no cgroup hierarchy is mounted");
+        Path v2dir = v2 == null ? null : v2.create(leaf);
+        Map<String, Path> v1dirs = v1 == null ? Map.of() : v1.create(leaf);
+        return new TaskCgroup(leaf, v2dir, v1dirs);
+    }
+
     /** The leaf exists with live processes: it is another task's. */
     public static final class CgroupInUseException extends IOException {
         CgroupInUseException(String message) {

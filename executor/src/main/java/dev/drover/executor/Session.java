@@ -20,14 +20,39 @@ final class Session {
     final CpuSampler cpu = new CpuSampler();
     private final CompletableFuture<ProcessState> exit;
 
+    /** A task this executor spawned: its exit status is ours to read. */
     Session(String id, ExecCommand command, int pid, long startTicks, TaskCgroup cgroup) {
+        this(id, command, pid, startTicks, cgroup, false);
+    }
+
+    /**
+     * @param adopted the task was spawned by an executor that died; it is not our child, so we can
+     *                see that it exits (pidfd) but not how
+     */
+    Session(String id, ExecCommand command, int pid, long startTicks, TaskCgroup cgroup, boolean adopted) {
         this.id = id;
         this.command = command;
         this.pid = pid;
         this.startTicks = startTicks;
         this.identity = new ProcessIdentity(pid, startTicks, ProcessIdentity.currentBootId());
         this.cgroup = cgroup;
-        this.exit = ChildWatch.watch(pid, null).handle((status, error) -> {
+        this.exit = adopted ? watchAdopted() : watchChild();
+    }
+
+    private CompletableFuture<ProcessState> watchAdopted() {
+        var exit = new CompletableFuture<ProcessState>();
+        Thread.ofPlatform().daemon().name("adopted-" + pid).stackSize(128 * 1024).start(() -> {
+            while (!identity.awaitExit(60_000)) {
+                // still running
+            }
+            exit.complete(new ProcessState(pid, startTicks, -1, 0, false, System.currentTimeMillis(),
+                    "exit status unknown: the task ended after its executor was replaced"));
+        });
+        return exit;
+    }
+
+    private CompletableFuture<ProcessState> watchChild() {
+        return ChildWatch.watch(pid, null).handle((status, error) -> {
             long now = System.currentTimeMillis();
             if (error != null) {
                 return new ProcessState(pid, startTicks, -1, 0, false, now, "exit status lost: " + error.getMessage());

@@ -74,6 +74,26 @@ public final class UniversalExecutor implements Executor {
         }
     }
 
+    @Override
+    public ProcessState adopt(String id, ExecCommand command, int pid, long startTicks) {
+        String what = "failed to adopt task " + id;
+        if (id == null || id.isBlank()) throw DroverException.invalid(what + ": a session id is required");
+        var existing = sessions.get(id);
+        if (existing != null) return existing.state();
+        TaskCgroup cgroup = null;
+        if (!command.cgroup().isEmpty() && !cgroups.isDisabled()) {
+            try {
+                cgroup = cgroups.open(command.cgroup());
+            } catch (IOException | RuntimeException e) {
+                LOG.warning(what + ": its cgroup " + command.cgroup() + " is not usable, tracking the process only: " + e.getMessage());
+            }
+        }
+        var session = new Session(id, command, pid, startTicks, cgroup, true);
+        sessions.put(id, session);
+        LOG.info("adopted task " + id + " (pid " + pid + ")" + (session.exited() ? ", already exited" : ""));
+        return session.state();
+    }
+
     private Session start(String id, ExecCommand command, TaskCommand resolved, TaskCgroup cgroup, String what) {
         int out = -1, err = -1;
         try {

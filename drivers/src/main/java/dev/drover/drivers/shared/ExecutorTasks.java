@@ -33,11 +33,47 @@ public final class ExecutorTasks {
     /** Version of the driver-state shape written into task handles. */
     public static final int HANDLE_VERSION = 1;
 
-    /** The driver state persisted in the task handle. */
-    public record DriverState(PluginReattach reattach, int pid, long startTicks, long startedAtMillis) {}
+    /** How often a task's supervision may be moved to a new executor before it is given up. */
+    private static final int MAX_ADOPTIONS = 3;
 
-    private record Task(TaskConfig config, PluginLease plugin, Executor executor, DriverState state,
-                        CompletableFuture<ExitResult> exit) {}
+    /** The driver state persisted in the task handle; {@code command} lets a new executor adopt the task. */
+    public record DriverState(PluginReattach reattach, int pid, long startTicks, long startedAtMillis, ExecCommand command) {}
+
+    /** A task and the executor currently supervising it (replaced if that executor dies). */
+    private static final class Task {
+        final TaskConfig config;
+        final DriverState state;
+        final CompletableFuture<ExitResult> exit = new CompletableFuture<>();
+        volatile PluginLease plugin;
+        volatile Executor executor;
+
+        Task(TaskConfig config, DriverState state, PluginLease plugin) {
+            this.config = config;
+            this.state = state;
+            this.plugin = plugin;
+            this.executor = new ExecutorClient(plugin.client());
+        }
+
+        PluginLease plugin() {
+            return plugin;
+        }
+
+        Executor executor() {
+            return executor;
+        }
+
+        TaskConfig config() {
+            return config;
+        }
+
+        DriverState state() {
+            return state;
+        }
+
+        CompletableFuture<ExitResult> exit() {
+            return exit;
+        }
+    }
 
     private final PluginPool plugins;
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
@@ -62,8 +98,8 @@ public final class ExecutorTasks {
             }
             throw e;
         }
-        var state = new DriverState(plugin.reattach(), started.pid(), started.startTicks(), System.currentTimeMillis());
-        track(config, plugin, executor, state);
+        var state = new DriverState(plugin.reattach(), started.pid(), started.startTicks(), System.currentTimeMillis(), command);
+        track(config, plugin, state);
         return new StartedTask(handle(config, state, TaskState.RUNNING), null);
     }
 
@@ -72,23 +108,76 @@ public final class ExecutorTasks {
         var config = handle.config();
         if (tasks.containsKey(config.id())) return;
         var state = Wire.JSON.convertValue(handle.driverState(), DriverState.class);
-        var plugin = plugins.reattach(state.reattach());
-        track(config, plugin, new ExecutorClient(plugin.client()), state);
-    }
-
-    private void track(TaskConfig config, PluginLease plugin, Executor executor, DriverState state) {
-        var exit = new CompletableFuture<ExitResult>();
-        tasks.put(config.id(), new Task(config, plugin, executor, state, exit));
-        Thread.ofVirtual().name("wait-" + config.name()).start(() -> exit.complete(awaitExit(config.id(), executor)));
-    }
-
-    private static ExitResult awaitExit(String id, Executor executor) {
+        PluginLease plugin;
         try {
-            ProcessState ps = executor.await(id);
-            return new ExitResult(ps.exitCode(), ps.signal(), ps.oomKilled(), ps.error());
-        } catch (DroverException e) {
-            return ExitResult.failed("executor: error waiting on process: " + e.getMessage());
+            plugin = plugins.reattach(state.reattach());
+        } catch (DroverException gone) {
+            if (state.command() == null) throw gone;
+            // Its executor died while we were away: a new one adopts the task instead of a restart.
+            plugin = plugins.acquire(ExecutorProtocol.PLUGIN_NAME);
+            new ExecutorClient(plugin.client()).adopt(config.id(), state.command(), state.pid(), state.startTicks());
         }
+        track(config, plugin, state);
+    }
+
+    private void track(TaskConfig config, PluginLease plugin, DriverState state) {
+        var task = new Task(config, state, plugin);
+        tasks.put(config.id(), task);
+        plugins.remember(ExecutorProtocol.PLUGIN_NAME, config.id(),
+                host -> new ExecutorClient(host).adopt(config.id(), state.command(), state.pid(), state.startTicks()));
+        Thread.ofVirtual().name("wait-" + config.name()).start(() -> task.exit.complete(awaitExit(task)));
+    }
+
+    /**
+     * Waits for the task's exit. If its executor dies meanwhile, a new executor adopts the still
+     * running task (the shared host restores every task at once) and the wait goes on there.
+     */
+    private ExitResult awaitExit(Task task) {
+        String id = task.config.id();
+        for (int adoptions = 0; ; adoptions++) {
+            try {
+                return exitResult(task, task.executor.await(id));
+            } catch (DroverException e) {
+                if (e.kind() != DroverException.Kind.UNAVAILABLE || adoptions >= MAX_ADOPTIONS || !tasks.containsKey(id)
+                        || task.state.command() == null) {
+                    return ExitResult.failed("executor: error waiting on process: " + e.getMessage());
+                }
+                try {
+                    moveToNewExecutor(task);
+                } catch (RuntimeException again) {
+                    return ExitResult.failed("executor died and no new one could take the task over: " + again.getMessage());
+                }
+            }
+        }
+    }
+
+    private void moveToNewExecutor(Task task) {
+        var lease = plugins.acquire(ExecutorProtocol.PLUGIN_NAME);
+        var executor = new ExecutorClient(lease.client());
+        // A shared host restored (adopted) the task already; adopting twice is answered from the session.
+        executor.adopt(task.config.id(), task.state.command(), task.state.pid(), task.state.startTicks());
+        task.plugin = lease;
+        task.executor = executor;
+    }
+
+    /** The exit status an adopting executor cannot know may still be ours: we may have reaped the task. */
+    private static ExitResult exitResult(Task task, ProcessState ps) {
+        if (ps.exitCode() == -1 && !ps.error().isEmpty()) {
+            for (int i = 0; i < 20; i++) {
+                var raw = dev.drover.sdk.proc.Reaper.reapedStatus(task.state.pid(), task.state.startTicks());
+                if (raw.isPresent()) {
+                    var status = dev.drover.sdk.proc.WaitStatus.fromRaw(raw.getAsInt());
+                    return new ExitResult(status.exitCode(), status.signal(), false, "");
+                }
+                try {
+                    Thread.sleep(50); // the agent's reaper runs every 250 ms
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        return new ExitResult(ps.exitCode(), ps.signal(), ps.oomKilled(), ps.error());
     }
 
     public static TaskHandle handle(TaskConfig config, DriverState state, TaskState taskState) {
@@ -130,6 +219,7 @@ public final class ExecutorTasks {
             // nothing left to forget
         }
         t.plugin().release();
+        plugins.forget(ExecutorProtocol.PLUGIN_NAME, id);
         tasks.remove(id);
     }
 
@@ -156,7 +246,8 @@ public final class ExecutorTasks {
 
     /** Disconnects from every executor; the tasks keep running for a later agent to reattach. */
     public void detachAll() {
-        tasks.values().forEach(t -> t.plugin().detach());
-        tasks.clear();
+        var all = java.util.List.copyOf(tasks.values());
+        tasks.clear(); // first, so the waiters do not take the closed connections for dead executors
+        all.forEach(t -> t.plugin().detach());
     }
 }

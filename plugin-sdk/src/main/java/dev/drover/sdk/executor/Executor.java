@@ -13,6 +13,13 @@ public interface Executor {
     /** Starts the process and returns at once with its pid. */
     ProcessState launch(String session, ExecCommand command);
 
+    /**
+     * Takes over a task whose previous executor died: watches the recorded process (pid + start
+     * time) and its cgroup without restarting it. Its exit status is not ours to read any more;
+     * {@link #await} then reports it as unknown.
+     */
+    ProcessState adopt(String session, ExecCommand command, int pid, long startTicks);
+
     /** Blocks until the process exits; may be called many times, also after the exit. */
     ProcessState await(String session);
 

@@ -22,6 +22,11 @@ public final class ExecutorClient implements Executor {
     }
 
     @Override
+    public ProcessState adopt(String session, ExecCommand command, int pid, long startTicks) {
+        return rpc.call(ADOPT, session, new AdoptRequest(command, pid, startTicks));
+    }
+
+    @Override
     public ProcessState await(String session) {
         return rpc.call(WAIT, session, Empty.INSTANCE);
     }

@@ -20,8 +20,10 @@ public final class ExecutorProtocol {
     public record ShutdownRequest(String signal, long graceMillis) {}
     public record ExecRequest(long timeoutMillis, String cmd, List<String> args) {}
     public record VersionResponse(String version) {}
+    public record AdoptRequest(ExecCommand command, int pid, long startTicks) {}
 
     public static final RpcMethod<ExecCommand, ProcessState> LAUNCH = RpcMethod.of("executor.launch", ExecCommand.class, ProcessState.class);
+    public static final RpcMethod<AdoptRequest, ProcessState> ADOPT = RpcMethod.of("executor.adopt", AdoptRequest.class, ProcessState.class);
     public static final RpcMethod<Empty, ProcessState> WAIT = RpcMethod.of("executor.wait", Empty.class, ProcessState.class);
     public static final RpcMethod<SignalRequest, Empty> SIGNAL = RpcMethod.of("executor.signal", SignalRequest.class, Empty.class);
     public static final RpcMethod<ShutdownRequest, Empty> SHUTDOWN = RpcMethod.of("executor.shutdown", ShutdownRequest.class, Empty.class);

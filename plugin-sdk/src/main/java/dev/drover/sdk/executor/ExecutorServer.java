@@ -11,6 +11,7 @@ public final class ExecutorServer {
 
     public static void register(RpcServer server, Executor executor) {
         server.register(LAUNCH, executor::launch)
+                .register(ADOPT, (s, r) -> executor.adopt(s, r.command(), r.pid(), r.startTicks()))
                 .register(WAIT, (s, r) -> executor.await(s))
                 .register(SIGNAL, (s, r) -> { executor.signal(s, r.signal()); return Empty.INSTANCE; })
                 .register(SHUTDOWN, (s, r) -> { executor.shutdown(s, r.signal(), r.graceMillis()); return Empty.INSTANCE; })

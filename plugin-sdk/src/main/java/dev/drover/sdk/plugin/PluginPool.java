@@ -24,6 +24,17 @@ public final class PluginPool {
     /** Live connections to shared hosts by socket path: one connection serves all their leases. */
     private final Map<String, PluginConnection> hosts = new HashMap<>();
     private PluginConnection current;
+    /**
+     * How to set each task's sessions up again on a replacement host, per plugin. Logmon sessions
+     * are restored before executor sessions so the fifos have a reader before tasks are adopted.
+     */
+    private final Map<String, Map<String, SessionRestorer>> restorers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Re-creates one task's session on a new host process. */
+    @FunctionalInterface
+    public interface SessionRestorer {
+        void restore(dev.drover.sdk.rpc.RpcClient host);
+    }
 
     public PluginPool(PluginLauncher launcher, PluginPlacement placement) {
         this.launcher = launcher;
@@ -52,11 +63,37 @@ public final class PluginPool {
                 LOG.warning("shared plugin host (pid " + current.reattach().process().pid() + ") is gone; starting a new one");
                 hosts.remove(current.reattach().socket());
             }
+            boolean replacing = current != null;
             current = launcher.launch(HOST_NAME);
             hosts.put(current.reattach().socket(), current);
+            if (replacing) restoreSessions(current);
         }
         return current;
     }
+
+    /** Remembers how to restore a task's session should its shared host die (shared placement only). */
+    public void remember(String plugin, String session, SessionRestorer restorer) {
+        if (placement != PluginPlacement.SHARED) return;
+        restorers.computeIfAbsent(plugin, p -> new java.util.concurrent.ConcurrentHashMap<>()).put(session, restorer);
+    }
+
+    public void forget(String plugin, String session) {
+        var byPlugin = restorers.get(plugin);
+        if (byPlugin != null) byPlugin.remove(session);
+    }
+
+    private void restoreSessions(PluginConnection host) {
+        for (String plugin : List.of("logmon", "executor")) {
+            restorers.getOrDefault(plugin, Map.of()).forEach((session, restorer) -> {
+                try {
+                    restorer.restore(host.client());
+                } catch (RuntimeException e) {
+                    LOG.warning("could not restore " + plugin + " session " + session + " on the new host: " + e.getMessage());
+                }
+            });
+        }
+    }
+
 
     /** Finds a recorded plugin again; a shared host is connected to once for all its tasks. */
     public PluginLease reattach(PluginReattach recorded) {

@@ -17,6 +17,14 @@ public final class Reaper {
     private static final Logger LOG = Logger.getLogger(Reaper.class.getName());
     private static final Set<Long> OWNED = ConcurrentHashMap.newKeySet();
     private static volatile boolean started;
+    /** Exit statuses of adopted children we reaped, by "pid/startTicks"; bounded, oldest dropped. */
+    private static final java.util.Map<String, Integer> REAPED = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, Integer> eldest) {
+                    return size() > 4096;
+                }
+            });
 
     private Reaper() {}
 
@@ -27,6 +35,15 @@ public final class Reaper {
 
     public static void disown(long pid) {
         OWNED.remove(pid);
+    }
+
+    /**
+     * The raw wait status of an adopted child this process reaped — e.g. a task whose supervising
+     * plugin died, leaving us its parent — or empty if we did not reap it.
+     */
+    public static java.util.OptionalInt reapedStatus(int pid, long startTicks) {
+        Integer status = REAPED.get(pid + "/" + startTicks);
+        return status == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(status);
     }
 
     /** Makes this process a child subreaper and starts reaping adopted zombies. */
@@ -62,7 +79,10 @@ public final class Reaper {
                 for (String pid : children.split(" ")) {
                     int child = Integer.parseInt(pid);
                     if (OWNED.contains((long) child)) continue;
-                    ProcStat.read(child).filter(st -> st.state() == 'Z').ifPresent(st -> Native.reap(child));
+                    ProcStat.read(child).filter(st -> st.state() == 'Z').ifPresent(st -> {
+                        int status = Native.reap(child);
+                        if (status >= 0) REAPED.put(child + "/" + st.startTicks(), status);
+                    });
                 }
             });
         } catch (IOException e) {

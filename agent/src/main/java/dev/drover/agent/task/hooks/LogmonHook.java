@@ -5,6 +5,7 @@ import dev.drover.sdk.DroverException;
 import dev.drover.sdk.logmon.LogConfig;
 import dev.drover.sdk.logmon.LogmonProtocol;
 import dev.drover.sdk.plugin.PluginLease;
+import dev.drover.sdk.plugin.PluginPlacement;
 import dev.drover.sdk.plugin.PluginReattach;
 import dev.drover.sdk.rpc.Wire;
 import java.util.Map;
@@ -39,6 +40,8 @@ public final class LogmonHook implements TaskHook.Prestart, TaskHook.Stop {
                 ctx.allocDir.stdoutFifo(task).toString(), ctx.allocDir.stderrFifo(task).toString(),
                 logs.maxFiles(), logs.maxFileSizeMB());
         LogmonProtocol.client(plugin.client()).start(ctx.taskKey(), config);
+        String session = ctx.taskKey();
+        ctx.services.plugins().remember(LogmonProtocol.PLUGIN_NAME, session, host -> LogmonProtocol.client(host).start(session, config));
         ctx.setOutput(config.stdoutFifo(), config.stderrFifo());
     }
 
@@ -63,6 +66,10 @@ public final class LogmonHook implements TaskHook.Prestart, TaskHook.Stop {
 
     @Override
     public void stop(TaskContext ctx) {
+        ctx.services.plugins().forget(LogmonProtocol.PLUGIN_NAME, ctx.taskKey());
+        if (plugin != null && !plugin.isAlive() && ctx.services.plugins().placement() == PluginPlacement.SHARED) {
+            plugin = ctx.services.plugins().acquire(LogmonProtocol.PLUGIN_NAME); // our host was replaced
+        }
         if (plugin == null) {
             String saved = ctx.hookData(name()).get(REATTACH_KEY);
             if (saved == null) return;

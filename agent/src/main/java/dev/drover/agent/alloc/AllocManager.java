@@ -27,6 +27,8 @@ public final class AllocManager {
     private final AgentServices services;
     private final PortAllocator ports;
     private final Map<String, AllocRunner> runners = new ConcurrentHashMap<>();
+    /** What was last written per allocation: task state changes alone do not rewrite it. */
+    private final Map<String, Allocation> persisted = new ConcurrentHashMap<>();
 
     public AllocManager(AgentServices services, PortAllocator ports) {
         this.services = services;
@@ -65,6 +67,7 @@ public final class AllocManager {
             for (int i = 0; i < group.count(); i++) {
                 var alloc = newAlloc(job, json, group, i);
                 services.state().put(Bucket.ALLOCS, alloc.id(), alloc);
+                persisted.put(alloc.id(), alloc);
                 var runner = new AllocRunner(services, alloc, job, this::persist);
                 runners.put(alloc.id(), runner);
                 runner.start();
@@ -88,7 +91,8 @@ public final class AllocManager {
     }
 
     private void persist(AllocRunner runner) {
-        services.state().put(Bucket.ALLOCS, runner.alloc().id(), runner.alloc());
+        var alloc = runner.alloc();
+        if (!alloc.equals(persisted.put(alloc.id(), alloc))) services.state().put(Bucket.ALLOCS, alloc.id(), alloc);
         if (runner.terminal()) runner.alloc().ports().forEach(p -> ports.release(p.value()));
     }
 
@@ -115,6 +119,7 @@ public final class AllocManager {
     private void purge(String jobId) {
         for (var runner : allocations(jobId)) {
             runners.remove(runner.alloc().id());
+            persisted.remove(runner.alloc().id());
             services.state().delete(Bucket.ALLOCS, runner.alloc().id());
         }
         services.state().delete(Bucket.JOBS, jobId);

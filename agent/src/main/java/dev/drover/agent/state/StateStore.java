@@ -12,14 +12,19 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The agent's embedded state (Nomad's client state.db): named buckets of JSON documents in an
- * MVStore file. Every write is committed before it returns, so whatever the agent acknowledged
- * survives a kill -9.
+ * MVStore file. A write returns only once it is committed and synced, so whatever the agent
+ * acknowledged survives a kill -9. Writers that arrive together share one commit and one fsync
+ * (group commit): many tasks starting at once do not queue behind each other's fsyncs.
  */
 public final class StateStore implements AutoCloseable {
     /** Buckets; keys are ids or "allocId/task". */
     public enum Bucket { JOBS, ALLOCS, TASK_STATES, TASK_LOCAL, NODE }
 
     private final MVStore store;
+    private final Object lock = new Object();
+    private long written;   // sequence number of the last write applied to the maps
+    private long durable;   // sequence number up to which writes are committed and synced
+    private boolean committing;
 
     public StateStore(Path file) {
         try {
@@ -27,7 +32,7 @@ public final class StateStore implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot create state dir " + file.getParent() + ": " + e.getMessage(), e);
         }
-        // Auto-commit is off: we commit ourselves after each write so acknowledged means durable.
+        // Auto-commit is off: commits happen in put/delete, so acknowledged means durable.
         this.store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
     }
 
@@ -35,16 +40,56 @@ public final class StateStore implements AutoCloseable {
         return store.openMap(bucket.name().toLowerCase());
     }
 
-    public synchronized void put(Bucket bucket, String key, Object value) {
-        map(bucket).put(key, Wire.JSON.writeValueAsString(value));
-        store.commit();
-        store.sync();
+    public void put(Bucket bucket, String key, Object value) {
+        String json = Wire.JSON.writeValueAsString(value);
+        long mine;
+        synchronized (lock) {
+            map(bucket).put(key, json);
+            mine = ++written;
+        }
+        awaitDurable(mine);
     }
 
-    public synchronized void delete(Bucket bucket, String key) {
-        map(bucket).remove(key);
-        store.commit();
-        store.sync();
+    public void delete(Bucket bucket, String key) {
+        long mine;
+        synchronized (lock) {
+            map(bucket).remove(key);
+            mine = ++written;
+        }
+        awaitDurable(mine);
+    }
+
+    /**
+     * Returns once write {@code mine} is on disk. The first waiter commits everything written so
+     * far; the others wait for that commit and are usually covered by it.
+     */
+    private void awaitDurable(long mine) {
+        while (true) {
+            long upTo;
+            synchronized (lock) {
+                while (durable < mine && committing) {
+                    try {
+                        lock.wait();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while writing state", e);
+                    }
+                }
+                if (durable >= mine) return;
+                committing = true;
+                upTo = written;
+                store.commit(); // snapshot of the maps up to 'upTo'; cheap compared to the sync
+            }
+            try {
+                store.sync();
+            } finally {
+                synchronized (lock) {
+                    durable = Math.max(durable, upTo);
+                    committing = false;
+                    lock.notifyAll();
+                }
+            }
+        }
     }
 
     public <T> Optional<T> get(Bucket bucket, String key, Class<T> type) {
@@ -62,7 +107,9 @@ public final class StateStore implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        if (!store.isClosed()) store.close();
+    public void close() {
+        synchronized (lock) {
+            if (!store.isClosed()) store.close();
+        }
     }
 }

@@ -42,7 +42,7 @@ public final class Agent implements AutoCloseable {
         this.drivers = new DriverRegistry(DriverRegistry.BUILT_IN, config.plugins(), plugins, event -> {});
         var node = nodeInfo(config, state);
         var services = new AgentServices(state, drivers, plugins, node, config.allocDir(), config.maxKillTimeout(),
-                System.getenv(), TaskEnv.DEFAULT_DENYLIST);
+                System.getenv(), TaskEnv.DEFAULT_DENYLIST, new java.util.concurrent.Semaphore(config.startParallelism()));
         this.allocs = new AllocManager(services, new PortAllocator(config.bindAddr()));
         allocs.restore();
         this.api = new ApiServer(config.bindAddr(), config.httpPort(), Routes.build(allocs, drivers));

@@ -95,6 +95,7 @@ public final class AgentCommand implements Callable<Integer> {
         String placementName = placement != null ? placement
                 : file != null && file.placement() != null ? file.placement() : AgentConfig.DEFAULT_PLACEMENT.configName();
         return new AgentConfig(data.toAbsolutePath(), bindAddr, port, plugins, maxKill, dc, region, name, dev,
-                PluginPlacement.parse(placementName));
+                PluginPlacement.parse(placementName),
+                file != null && file.startParallelism() != null ? file.startParallelism() : AgentConfig.DEFAULT_START_PARALLELISM);
     }
 }

@@ -14,8 +14,9 @@ import java.util.Set;
  *
  * @param allocRoot      where alloc dirs live ({@code <data_dir>/alloc})
  * @param maxKillTimeout upper bound for any task's kill_timeout
+ * @param starts         bounds how many tasks are in prestart/StartTask at once
  * @param hostEnv        the agent's environment, passed to non-image tasks minus {@code envDenylist}
  */
 public record AgentServices(StateStore state, DriverRegistry drivers, PluginPool plugins, NodeInfo node,
                             Path allocRoot, Duration maxKillTimeout, Map<String, String> hostEnv,
-                            Set<String> envDenylist) {}
+                            Set<String> envDenylist, java.util.concurrent.Semaphore starts) {}

@@ -15,11 +15,14 @@ import java.util.Map;
  * @param maxKillTimeout cap on tasks' kill_timeout (Nomad's client max_kill_timeout)
  * @param dev            dev mode: temporary data dir, raw_exec enabled
  * @param placement      where plugin sessions run: a process per task, or one shared host
+ * @param startParallelism how many tasks may be in prestart/StartTask at once
  */
 public record AgentConfig(Path dataDir, String bindAddr, int httpPort, Map<String, Map<String, Object>> plugins,
                           Duration maxKillTimeout, String datacenter, String region, String nodeName, boolean dev,
-                          PluginPlacement placement) {
+                          PluginPlacement placement, int startParallelism) {
     public static final int DEFAULT_HTTP_PORT = 4646;
+    /** Starts are mostly waiting on small syscalls and fsyncs, so more than the core count pays. */
+    public static final int DEFAULT_START_PARALLELISM = 16;
     /** See docs/performance.md for the measurements behind this default. */
     public static final PluginPlacement DEFAULT_PLACEMENT = PluginPlacement.SHARED;
 
@@ -28,6 +31,7 @@ public record AgentConfig(Path dataDir, String bindAddr, int httpPort, Map<Strin
         if (httpPort < 0 || httpPort > 65535) throw new IllegalArgumentException("ports.http must be 0-65535, got " + httpPort);
         plugins = Map.copyOf(plugins);
         if (placement == null) throw new IllegalArgumentException("plugin_placement is required");
+        if (startParallelism < 1) throw new IllegalArgumentException("client.start_parallelism must be at least 1, got " + startParallelism);
     }
 
     public Path stateDir() {

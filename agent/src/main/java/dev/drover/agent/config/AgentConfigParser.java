@@ -31,12 +31,12 @@ public final class AgentConfigParser {
     private static final Set<String> TOP = Set.of("data_dir", "bind_addr", "datacenter", "region", "name", "ports", "plugin", "client",
             "plugin_placement");
     private static final Set<String> PORTS = Set.of("http");
-    private static final Set<String> CLIENT = Set.of("enabled", "max_kill_timeout");
+    private static final Set<String> CLIENT = Set.of("enabled", "max_kill_timeout", "start_parallelism");
 
     /** What a config file sets; null where it is silent, so flags and defaults can fill in. */
     public record ConfigValues(String dataDir, String bindAddr, Integer httpPort, String datacenter, String region,
                                String name, Duration maxKillTimeout, Map<String, Map<String, Object>> plugins,
-                               String placement) {}
+                               String placement, Integer startParallelism) {}
 
     private final List<String> errors = new ArrayList<>();
 
@@ -66,8 +66,15 @@ public final class AgentConfigParser {
             if (a.isPresent()) http = port(a.get());
         }
         Duration maxKill = null;
+        Integer startParallelism = null;
         for (var client : body.blocks("client")) {
             checkNames(client.body(), CLIENT, "client block");
+            var sp = client.body().attribute("start_parallelism");
+            if (sp.isPresent()) {
+                Object v = plain(sp.get());
+                if (v instanceof Long l && l >= 1 && l <= 4096) startParallelism = l.intValue();
+                else error(sp.get().pos(), "start_parallelism must be a whole number from 1 to 4096");
+            }
             String v = string(client.body(), "max_kill_timeout");
             if (v != null) {
                 try {
@@ -80,7 +87,7 @@ public final class AgentConfigParser {
         var plugins = new LinkedHashMap<String, Map<String, Object>>();
         for (var plugin : body.blocks("plugin")) readPlugin(plugin, plugins);
         if (!errors.isEmpty()) throw new IllegalArgumentException(String.join("\n", errors));
-        return new ConfigValues(dataDir, bindAddr, http, dc, region, name, maxKill, plugins, placement);
+        return new ConfigValues(dataDir, bindAddr, http, dc, region, name, maxKill, plugins, placement, startParallelism);
     }
 
     private void readPlugin(HclBlock plugin, Map<String, Map<String, Object>> plugins) {

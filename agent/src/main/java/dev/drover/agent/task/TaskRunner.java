@@ -100,7 +100,7 @@ public final class TaskRunner {
             boolean attached = tryRecover();
             while (true) {
                 if (!attached) {
-                    if (killRequestedNow() || !prestartAndStart()) {
+                    if (killRequestedNow() || !boundedStart()) {
                         if (handleDecision(tracker.next())) continue;
                         break;
                     }
@@ -152,6 +152,21 @@ public final class TaskRunner {
     private boolean killRequestedNow() {
         synchronized (lock) {
             return killRequested;
+        }
+    }
+
+    /** Many tasks may start at once; only {@code start_parallelism} of them do the work at a time. */
+    private boolean boundedStart() {
+        try {
+            services.starts().acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        try {
+            return prestartAndStart();
+        } finally {
+            services.starts().release();
         }
     }
 

@@ -23,8 +23,10 @@ class AgentConfigParserTest {
                   http = 5656
                 }
                 client {
-                  max_kill_timeout = "45s"
+                  max_kill_timeout  = "45s"
+                  start_parallelism = 4
                 }
+                plugin_placement = "per_task"
                 plugin "raw_exec" {
                   config {
                     enabled = true
@@ -38,6 +40,8 @@ class AgentConfigParserTest {
         assertEquals(Duration.ofSeconds(45), c.maxKillTimeout());
         assertEquals(Map.of("raw_exec", Map.of("enabled", true)), c.plugins());
         assertNull(c.region());
+        assertEquals(4, c.startParallelism());
+        assertEquals("per_task", c.placement());
     }
 
     @Test
@@ -52,12 +56,14 @@ class AgentConfigParserTest {
                 client {
                   max_kill_timeout = "forever"
                 }
+                plugin_placement = "everywhere"
                 """));
         String m = e.getMessage();
         assertTrue(m.contains("agent.hcl:2:1: unknown field \"data_dri\" in agent config; allowed: "), m);
         assertTrue(m.contains("agent.hcl:4:3: http must be a port number 0-65535"), m);
         assertTrue(m.contains("agent.hcl:5:3: unknown field \"rpc\" in ports block; allowed: http"), m);
         assertTrue(m.contains("agent.hcl:8:3: max_kill_timeout: invalid duration \"forever\""), m);
+        assertTrue(m.contains("agent.hcl:10:1: plugin_placement must be \"shared\" or \"per_task\", got \"everywhere\""), m);
     }
 
     @Test

@@ -36,7 +36,7 @@ final class AgentFixture implements AutoCloseable {
         this.dataDir = dataDir;
         this.placement = placement;
         var config = new AgentConfig(dataDir, "127.0.0.1", 0, Map.of("raw_exec", Map.of("enabled", true)),
-                Duration.ofSeconds(30), "dc1", "global", "test-node", false, placement);
+                Duration.ofSeconds(30), "dc1", "global", "test-node", false, placement, AgentConfig.DEFAULT_START_PARALLELISM);
         this.agent = Agent.start(config);
     }
 

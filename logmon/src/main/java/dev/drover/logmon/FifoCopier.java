@@ -82,8 +82,13 @@ final class FifoCopier {
         return FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
 
+    /** Idle tasks are the common case: a small buffer each, a large one only while output floods in. */
+    static final int SMALL_READ = 8 * 1024;
+    static final int LARGE_READ = 64 * 1024;
+
     private void copy() {
-        var buffer = ByteBuffer.allocate(64 * 1024);
+        var small = ByteBuffer.allocate(SMALL_READ);
+        var buffer = small;
         try {
             while (!(stopRequested && in.available() == 0)) {
                 buffer.clear();
@@ -93,6 +98,11 @@ final class FifoCopier {
                     return;
                 }
                 deliver(buffer.array(), n);
+                if (n == buffer.capacity() && buffer == small) {
+                    buffer = ByteBuffer.allocate(LARGE_READ); // a full read: more is waiting
+                } else if (n < SMALL_READ && buffer != small) {
+                    buffer = small; // the burst is over; let the large buffer go
+                }
             }
         } catch (ClosedChannelException e) {
             // stop cut the read off: a writer still held the fifo

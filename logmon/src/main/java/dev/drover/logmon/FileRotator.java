@@ -212,7 +212,7 @@ public final class FileRotator implements AutoCloseable {
 
     private static OutputStream openFile(Path file) throws IOException {
         // Append: a file we resume must keep its content; a new index never exists normally.
-        return new BufferedOutputStream(new FileOutputStream(file.toFile(), true), 64 * 1024);
+        return new BufferedOutputStream(new FileOutputStream(file.toFile(), true), 8 * 1024); // larger writes bypass it
     }
 
     /** Keeps the newest {@code maxFiles} files: deletes the lowest indexes. */

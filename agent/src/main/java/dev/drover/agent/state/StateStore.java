@@ -78,14 +78,17 @@ public final class StateStore implements AutoCloseable {
                 if (durable >= mine) return;
                 committing = true;
                 upTo = written;
-                store.commit(); // snapshot of the maps up to 'upTo'; cheap compared to the sync
             }
+            boolean ok = false;
             try {
+                // Every write numbered up to 'upTo' is in the maps already, so this commit holds it.
+                store.commit();
                 store.sync();
+                ok = true;
             } finally {
                 synchronized (lock) {
-                    durable = Math.max(durable, upTo);
-                    committing = false;
+                    if (ok) durable = Math.max(durable, upTo);
+                    committing = false; // also after a failure, or the other writers would wait forever
                     lock.notifyAll();
                 }
             }

@@ -1,6 +1,7 @@
 package dev.drover.sdk.plugin;
 
 import dev.drover.sdk.DroverException;
+import dev.drover.sdk.plugin.jvm.ClassDataCache;
 import dev.drover.sdk.proc.ProcessIdentity;
 import dev.drover.sdk.proc.Reaper;
 import dev.drover.sdk.rpc.Empty;
@@ -16,48 +17,145 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
 
 /**
  * Starts plugin processes by re-running this JVM's own classpath with {@link PluginMain}, and
  * reconnects to plugins recorded earlier. No binary has to be found: tests start plugins from the
  * test classpath, an external driver starts the executor it was built with.
+ *
+ * <p>Plugin JVMs are lean ({@link #DEFAULT_JVM_OPTIONS}) and, when the class path is all jars, use a class
+ * data cache per plugin that the first launch creates in the background ({@link ClassDataCache}); figures
+ * and reasons in bench/jvm/README.md.
  */
 public final class PluginLauncher {
-    /** Lean defaults for plugin JVMs; see docs/performance.md. Overridable with -Ddrover.plugin.jvm.options. */
+    private static final Logger LOG = Logger.getLogger(PluginLauncher.class.getName());
+    /**
+     * Lean defaults for plugin JVMs; see bench/jvm/README.md. Overridable with -Ddrover.plugin.jvm.options.
+     * C1 only with one compiler thread (logmon's copy loops need a JIT; C2 costs memory), Serial GC with a small
+     * bounded heap, malloc arenas trimmed every 5 s, the CDS/AOT archive mapped where it was dumped (not relocated:
+     * its pages stay clean and are shared by every plugin JVM), JVM warnings to the plugin log instead of stdout
+     * (where they would precede the handshake). Unknown -XX options are ignored, so a JDK that drops a diagnostic
+     * flag still starts plugins.
+     */
     static final String DEFAULT_JVM_OPTIONS =
-            "--enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss256k "
-                    + "-Xms8m -Xmx64m -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError "
+            "--enable-native-access=ALL-UNNAMED -XX:+IgnoreUnrecognizedVMOptions -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "
+                    + "-XX:CICompilerCount=1 -Xss256k -Xms4m -Xmx64m -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError "
+                    + "-XX:TrimNativeHeapInterval=5000 -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 "
+                    + "-Xlog:disable -Xlog:all=warning:stderr "
                     + "-Djava.util.logging.SimpleFormatter.format=%1$tFT%1$tT.%1$tL %4$s %2$s: %5$s%6$s%n";
+    /**
+     * Added for a shared host ("executor,logmon"): it serves every task, so its heap grows with the
+     * task count (~35 KB live per task) — 64 MiB ran out near 500 tasks. The JDK's per-thread cache
+     * of temporary direct buffers is capped so a burst of log output does not pin 64 KiB per stream.
+     */
+    static final List<String> SHARED_HOST_OPTIONS = List.of("-Xmx512m", "-Djdk.nio.maxCachedBufferSize=16384");
+
+    /** JVM options of plugin processes, replacing {@link #DEFAULT_JVM_OPTIONS}. */
+    public static final String JVM_OPTIONS_PROPERTY = "drover.plugin.jvm.options";
+    /** Directory of the plugins' class data caches (default {@code <state dir>/jvm-cache}), or "off". */
+    public static final String JVM_CACHE_PROPERTY = "drover.plugin.jvm.cache";
     private static final long HANDSHAKE_TIMEOUT_SECONDS = 30;
 
     private final Path stateDir;
     private final List<String> jvmOptions;
+    private final String classPath;
+    private final ClassDataCache cache; // null: none
 
+    /** Plugins keep their sockets and logs in {@code stateDir}; class data caches per {@link #JVM_CACHE_PROPERTY}. */
     public PluginLauncher(Path stateDir) {
+        this(stateDir, defaultCacheDir(stateDir));
+    }
+
+    /** As {@link #PluginLauncher(Path)} with the class data caches in {@code jvmCacheDir} (null: no cache). */
+    public PluginLauncher(Path stateDir, Path jvmCacheDir) {
+        this(stateDir, jvmCacheDir, ClassDataCache.Kind.configured(), System.getProperty("java.class.path"),
+                parseOptions(System.getProperty(JVM_OPTIONS_PROPERTY, DEFAULT_JVM_OPTIONS)));
+    }
+
+    PluginLauncher(Path stateDir, Path jvmCacheDir, ClassDataCache.Kind kind, String classPath, List<String> jvmOptions) {
         this.stateDir = stateDir;
-        this.jvmOptions = Arrays.stream(System.getProperty("drover.plugin.jvm.options", DEFAULT_JVM_OPTIONS)
-                        .split(" (?=-)"))
-                .filter(s -> !s.isBlank()).toList();
+        this.jvmOptions = List.copyOf(jvmOptions);
+        this.classPath = classPath;
+        ClassDataCache cds = null;
+        if (jvmCacheDir != null) {
+            cds = new ClassDataCache(kind, jvmCacheDir, stateDir, javaCommand(), classPath, this.jvmOptions);
+            var why = cds.disabledReason();
+            if (why.isPresent()) {
+                LOG.fine("plugin JVMs run without a class data cache: " + why.get());
+                cds = null;
+            }
+        }
+        this.cache = cds;
+    }
+
+    static List<String> parseOptions(String options) {
+        return Arrays.stream(options.split(" (?=-)")).map(String::strip).filter(s -> !s.isBlank()).toList();
+    }
+
+    private static Path defaultCacheDir(Path stateDir) {
+        String configured = System.getProperty(JVM_CACHE_PROPERTY, "").strip();
+        if (configured.equals("off")) return null;
+        return configured.isEmpty() ? stateDir.resolve("jvm-cache") : Path.of(configured);
+    }
+
+    private static String javaCommand() {
+        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
     public Path stateDir() {
         return stateDir;
     }
 
-    /** Starts plugin {@code name}; blocks until its handshake line arrives. */
+    /** The class data cache plugins of this launcher use, if any. */
+    Optional<ClassDataCache> classDataCache() {
+        return Optional.ofNullable(cache);
+    }
+
+    /**
+     * Starts plugin {@code name}; blocks until its handshake line arrives. Uses the plugin's class data cache
+     * when there is one; a launch with the cache that fails is repeated without it, and a cache that the plugin
+     * JVM did not use (not mapped) or that failed a launch is discarded; a launch without one starts its
+     * creation in the background.
+     */
     public PluginConnection launch(String name) {
+        List<String> cacheOptions = cache == null ? List.of() : cache.optionsFor(name);
+        if (cacheOptions.isEmpty()) {
+            var connection = start(name, List.of());
+            if (cache != null) cache.createInBackground(name);
+            return connection;
+        }
+        PluginConnection connection;
+        try {
+            connection = start(name, cacheOptions);
+        } catch (DroverException withCache) {
+            LOG.warning("the " + name + " plugin failed to start with its class data cache, trying without: " + withCache.getMessage());
+            connection = start(name, List.of());
+            cache.discard(name, "a launch with it failed and one without it succeeded: " + withCache.getMessage());
+            return connection;
+        }
+        if (!cache.isMappedBy(connection.reattach().process().pid(), name)) {
+            cache.discard(name, "the plugin JVM did not use it (see its log with -Xlog:cds,aot for why)");
+        }
+        return connection;
+    }
+
+    private PluginConnection start(String name, List<String> extraOptions) {
         String id = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
         Path socket = stateDir.resolve(name + "-" + id + ".sock");
         Path log = stateDir.resolve(name + "-" + id + ".log");
         var command = new ArrayList<String>();
-        command.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.add(javaCommand());
         command.addAll(jvmOptions);
+        if (name.contains(",")) command.addAll(SHARED_HOST_OPTIONS);
+        command.addAll(extraOptions);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath);
         command.add(PluginMain.class.getName());
         command.add(name);
         command.add(socket.toString());
@@ -88,7 +186,12 @@ public final class PluginLauncher {
         var line = CompletableFuture.supplyAsync(() -> {
             try {
                 var reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-                return reader.readLine();
+                String first;
+                // JVM warnings (e.g. about a cache) land on stdout when the options leave the JVM log there
+                while ((first = reader.readLine()) != null && ClassDataCache.JVM_LOG_LINE.matcher(first).matches()) {
+                    LOG.fine(name + " plugin JVM: " + first);
+                }
+                return first;
             } catch (IOException e) {
                 return null;
             }

@@ -54,7 +54,7 @@ class CliTest {
         assertEquals("http://env:2", Cli.resolveAddress(null, k -> k.equals("DROVER_ADDR") ? "http://env:2/" : null));
         assertEquals("http://127.0.0.1:4646", Cli.resolveAddress(null, k -> null));
         assertEquals("http://127.0.0.1:4646", Cli.resolveAddress(null, k -> "  "));
-        assertEquals("http://10.0.0.1:4646", Cli.resolveAddress("10.0.0.1:4646", k -> null));
+        assertEquals("http://localhost:4646", Cli.resolveAddress("localhost:4646", k -> null));
     }
 
     @Test

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,7 +61,7 @@ class ProcessTreeTest {
 
     @Test
     void shutdownKillsTheWholeTreeInItsCgroup() throws Exception {
-        Assumptions.assumeTrue(withCgroups.cgroups().available() && Native.isRoot(), "needs cgroups and root");
+        org.junit.jupiter.api.Assertions.assertTrue(withCgroups.cgroups().available() && Native.isRoot(), "prerequisite missing: these tests need root and a mounted cgroup hierarchy");
         var state = withCgroups.launch("tree", task.sh(STUBBORN_TREE));
         track(withCgroups, "tree");
         task.stdout.awaitText("started", Duration.ofSeconds(10));
@@ -108,7 +107,7 @@ class ProcessTreeTest {
 
     @Test
     void everyForkLandsInTheCgroupEvenRightAtStart() throws Exception {
-        Assumptions.assumeTrue(withCgroups.cgroups().available() && Native.isRoot(), "needs cgroups and root");
+        org.junit.jupiter.api.Assertions.assertTrue(withCgroups.cgroups().available() && Native.isRoot(), "prerequisite missing: these tests need root and a mounted cgroup hierarchy");
         // The child forks a new session as its very first act: a placement after start could miss it.
         for (int i = 0; i < 5; i++) {
             var t = new TaskFixture(temp);

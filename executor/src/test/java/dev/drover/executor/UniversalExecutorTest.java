@@ -227,7 +227,7 @@ class UniversalExecutorTest {
 
     @Test
     void runsAsAnotherUserViaSetpriv() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(dev.drover.sdk.nativ.Native.isRoot(), "needs root");
+        org.junit.jupiter.api.Assertions.assertTrue(dev.drover.sdk.nativ.Native.isRoot(), "prerequisite missing: these tests need root (run the suite as root)");
         launch("user", task.command("/bin/sh", List.of("-c", "id -u; id -g"), TaskFixture.ENV, "nobody", "", task.cgroup));
         assertEquals(0, executor.await("user").exitCode());
         var pw = LibC.getpwnam("nobody").orElseThrow();

@@ -84,7 +84,7 @@ public final class PluginLauncher {
         this.classPath = classPath;
         ClassDataCache cds = null;
         if (jvmCacheDir != null) {
-            cds = new ClassDataCache(kind, jvmCacheDir, stateDir, javaCommand(), classPath, this.jvmOptions);
+            cds = new ClassDataCache(kind, jvmCacheDir, stateDir, javaCommand(), classPath, this.jvmOptions, this::jvmOptionsFor);
             var why = cds.disabledReason();
             if (why.isPresent()) {
                 LOG.fine("plugin JVMs run without a class data cache: " + why.get());
@@ -96,6 +96,14 @@ public final class PluginLauncher {
 
     static List<String> parseOptions(String options) {
         return Arrays.stream(options.split(" (?=-)")).map(String::strip).filter(s -> !s.isBlank()).toList();
+    }
+
+    /** The JVM options of plugin {@code name}: the common ones, plus {@link #SHARED_HOST_OPTIONS} for a shared host. */
+    List<String> jvmOptionsFor(String name) {
+        if (!name.contains(",")) return jvmOptions;
+        var options = new ArrayList<>(jvmOptions);
+        options.addAll(SHARED_HOST_OPTIONS);
+        return options;
     }
 
     private static Path defaultCacheDir(Path stateDir) {
@@ -151,8 +159,7 @@ public final class PluginLauncher {
         Path log = stateDir.resolve(name + "-" + id + ".log");
         var command = new ArrayList<String>();
         command.add(javaCommand());
-        command.addAll(jvmOptions);
-        if (name.contains(",")) command.addAll(SHARED_HOST_OPTIONS);
+        command.addAll(jvmOptionsFor(name));
         command.addAll(extraOptions);
         command.add("-cp");
         command.add(classPath);

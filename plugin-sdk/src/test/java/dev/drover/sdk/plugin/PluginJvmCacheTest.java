@@ -90,6 +90,11 @@ class PluginJvmCacheTest {
         assertNotEquals(key, new ClassDataCache(Kind.CDS, dir, dir, java(), b + File.pathSeparator + a, OPTIONS).key("echo"), "order changed");
         assertNotEquals(key, new ClassDataCache(Kind.CDS, dir, dir, java(), ab, List.of("-Xmx32m")).key("echo"), "other JVM options");
         assertNotEquals(key, new ClassDataCache(Kind.AOT, dir, dir, java(), ab, OPTIONS).key("echo"), "other kind");
+        var perName = new ClassDataCache(Kind.CDS, dir.resolve("cache"), dir, java(), ab, OPTIONS,
+                n -> n.equals("big") ? List.of("-Xmx512m") : OPTIONS);
+        assertEquals(key, perName.key("echo"));
+        assertNotEquals(new ClassDataCache(Kind.CDS, dir.resolve("cache"), dir, java(), ab, OPTIONS).key("big"), perName.key("big"),
+                "a plugin's own JVM options");
 
         Files.setLastModifiedTime(b, FileTime.fromMillis(Files.getLastModifiedTime(b).toMillis() - 60_000));
         String touched = cache.key("echo");

@@ -35,6 +35,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
@@ -108,7 +109,7 @@ public final class ClassDataCache {
     private final Path socketDir;
     private final String java;
     private final String classPath;
-    private final List<String> jvmOptions;
+    private final Function<String, List<String>> jvmOptionsFor;
     private final Kind kind;
     private final String disabledReason;
     private final ConcurrentHashMap<String, CompletableFuture<Optional<Path>>> creations = new ConcurrentHashMap<>();
@@ -122,12 +123,18 @@ public final class ClassDataCache {
      * @param jvmOptions the plugins' JVM options, without any cache option
      */
     public ClassDataCache(Kind kind, Path dir, Path socketDir, String java, String classPath, List<String> jvmOptions) {
+        this(kind, dir, socketDir, java, classPath, jvmOptions, name -> jvmOptions);
+    }
+
+    /** As above, for plugins whose JVM options differ by name: {@code jvmOptionsFor} gives a plugin's own. */
+    public ClassDataCache(Kind kind, Path dir, Path socketDir, String java, String classPath, List<String> jvmOptions,
+                          Function<String, List<String>> jvmOptionsFor) {
         this.kind = kind;
         this.dir = dir;
         this.socketDir = socketDir;
         this.java = java;
         this.classPath = classPath;
-        this.jvmOptions = List.copyOf(jvmOptions);
+        this.jvmOptionsFor = jvmOptionsFor;
         this.disabledReason = checkUsable(kind, classPath, jvmOptions);
     }
 
@@ -172,7 +179,7 @@ public final class ClassDataCache {
                 text.append(stamp(home.resolve(file))).append('\n');
             }
             for (var entry : classPath.split(File.pathSeparator, -1)) text.append(stamp(Path.of(entry))).append('\n');
-            text.append(String.join("\u0000", jvmOptions));
+            text.append(String.join("\u0000", jvmOptionsFor.apply(name)));
             return HexFormat.of().formatHex(digest.digest(text.toString().getBytes(StandardCharsets.UTF_8)), 0, 10);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
@@ -344,7 +351,7 @@ public final class ClassDataCache {
         try {
             Files.createDirectories(socketDir);
             // 1. the real plugin, recording what it loads until it is asked to shut down (written when it exits)
-            var record = command(switch (kind) {
+            var record = command(name, switch (kind) {
                 case CDS -> List.of("-XX:ArchiveClassesAtExit=" + output);
                 case AOT -> List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + config);
             });
@@ -373,12 +380,12 @@ public final class ClassDataCache {
             // 2. an AOT cache is assembled from the recorded configuration
             if (kind == Kind.AOT) {
                 if (!Files.isRegularFile(config)) throw new IOException("training run wrote no AOT configuration");
-                await(start(command(List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + config, "-XX:AOTCache=" + output)), log, false),
+                await(start(command(name, List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + config, "-XX:AOTCache=" + output)), log, false),
                         "cache assembly");
             }
             if (!Files.isRegularFile(output) || Files.size(output) == 0) throw new IOException("no cache file was written");
             // 3. the JVM must accept it as is: these modes fail instead of ignoring a cache they cannot use
-            var check = command(switch (kind) {
+            var check = command(name, switch (kind) {
                 case CDS -> List.of("-Xshare:on", "-XX:SharedArchiveFile=" + output);
                 case AOT -> List.of("-XX:AOTMode=on", "-XX:AOTCache=" + output);
             });
@@ -395,11 +402,11 @@ public final class ClassDataCache {
     }
 
     /** A JVM command line; niced, so a creation in the background yields the CPU to real plugin starts. */
-    private List<String> command(List<String> extra) {
+    private List<String> command(String name, List<String> extra) {
         var command = new ArrayList<String>();
         if (Files.isExecutable(NICE)) command.addAll(List.of(NICE.toString(), "-n", "10"));
         command.add(java);
-        command.addAll(jvmOptions);
+        command.addAll(jvmOptionsFor.apply(name));
         command.addAll(extra);
         command.add("-cp");
         command.add(classPath);

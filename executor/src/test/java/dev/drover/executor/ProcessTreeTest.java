@@ -1,5 +1,6 @@
 package dev.drover.executor;
 
+import dev.drover.sdk.testing.ProcScan;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.drover.sdk.DroverException;
@@ -65,7 +66,7 @@ class ProcessTreeTest {
         var state = withCgroups.launch("tree", task.sh(STUBBORN_TREE));
         track(withCgroups, "tree");
         task.stdout.awaitText("started", Duration.ofSeconds(10));
-        var tree = awaitTree(() -> ProcScan.inCgroup(task.cgroup), 4, ownSession(state.pid()));
+        var tree = awaitTree(() -> ProcScan.inCgroup(Cgroups.PARENT + "/" + task.cgroup), 4, ownSession(state.pid()));
         assertTrue(tree.stream().anyMatch(p -> p.pid() == state.pid()), "the main process is in the cgroup");
         assertTrue(ProcScan.cgroupLines((int) ProcessHandle.current().pid()).stream()
                 .noneMatch(l -> l.endsWith("/" + task.cgroup)), "the executor stays outside the task cgroup");
@@ -76,7 +77,7 @@ class ProcessTreeTest {
         assertTrue(tookMillis >= 450, "the grace period was respected: " + tookMillis + " ms");
 
         assertTreeGone(tree);
-        assertTrue(ProcScan.inCgroup(task.cgroup).stream().noneMatch(p -> !p.zombie()), "cgroup empty");
+        assertTrue(ProcScan.inCgroup(Cgroups.PARENT + "/" + task.cgroup).stream().noneMatch(p -> !p.zombie()), "cgroup empty");
         assertTrue(ProcScan.withPgid(state.pid()).isEmpty(), "process group empty");
         var exit = withCgroups.await("tree");
         assertEquals(9, exit.signal());
@@ -118,7 +119,7 @@ class ProcessTreeTest {
                 ProcScan.read(state.pid()).ifPresent(procs::add);
                 return procs;
             }, 2, ownSession(state.pid()));
-            var inCgroup = ProcScan.inCgroup(t.cgroup).stream().map(ProcScan.Proc::pid).toList();
+            var inCgroup = ProcScan.inCgroup(Cgroups.PARENT + "/" + t.cgroup).stream().map(ProcScan.Proc::pid).toList();
             for (var p : tree) assertTrue(inCgroup.contains(p.pid()), p + " is in cgroup " + t.cgroup);
             withCgroups.destroy("race" + i);
             assertTreeGone(tree);

@@ -1,5 +1,6 @@
 package dev.drover.executor;
 
+import dev.drover.sdk.testing.ProcScan;
 import static org.junit.jupiter.api.Assertions.*;
 
 import dev.drover.sdk.nativ.Native;

@@ -12,10 +12,11 @@ import java.util.Map;
  * @param workDir working directory, "" for the task dir
  * @param user    user to run as, "" for the executor's own user
  * @param cgroup  name of the task's own cgroup leaf (e.g. the task id), "" for none
+ * @param isolation the sandbox for the isolated executor, null for the universal executor
  */
 public record ExecCommand(String cmd, List<String> args, Map<String, String> env, String user,
                           String taskDir, String workDir, String stdoutPath, String stderrPath,
-                          Resources resources, String cgroup) {
+                          Resources resources, String cgroup, Isolation isolation) {
     public ExecCommand {
         if (cmd == null || cmd.isBlank()) throw new IllegalArgumentException("command is required");
         args = List.copyOf(args);
@@ -27,5 +28,15 @@ public record ExecCommand(String cmd, List<String> args, Map<String, String> env
         cgroup = cgroup == null ? "" : cgroup;
         if (taskDir == null || taskDir.isBlank()) throw new IllegalArgumentException("taskDir is required");
         if (resources == null) throw new IllegalArgumentException("resources are required");
+    }
+
+    /** The same command without a sandbox (the universal executor's view). */
+    public ExecCommand(String cmd, List<String> args, Map<String, String> env, String user, String taskDir, String workDir,
+                       String stdoutPath, String stderrPath, Resources resources, String cgroup) {
+        this(cmd, args, env, user, taskDir, workDir, stdoutPath, stderrPath, resources, cgroup, null);
+    }
+
+    public boolean isolated() {
+        return isolation != null;
     }
 }

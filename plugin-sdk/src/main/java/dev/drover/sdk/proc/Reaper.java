@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.logging.Logger;
 
 /**
@@ -17,6 +19,8 @@ public final class Reaper {
     private static final Logger LOG = Logger.getLogger(Reaper.class.getName());
     private static final Set<Long> OWNED = ConcurrentHashMap.newKeySet();
     private static volatile boolean started;
+    /** Pausers share the read side; a reaping round takes the write side or skips the round. */
+    private static final ReentrantReadWriteLock PAUSE = new ReentrantReadWriteLock();
     /** Exit statuses of adopted children we reaped, by "pid/startTicks"; bounded, oldest dropped. */
     private static final java.util.Map<String, Integer> REAPED = java.util.Collections.synchronizedMap(
             new java.util.LinkedHashMap<>(64, 0.75f, false) {
@@ -46,6 +50,29 @@ public final class Reaper {
         return status == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(status);
     }
 
+    /**
+     * Holds reaping back until the returned pause is closed. For a caller that is about to claim an
+     * orphan: a container's init is re-parented to us when the OCI runtime exits, and must still be
+     * a zombie we can wait for (with its exit status) when the caller learns its pid. Waits for a
+     * reaping round under way to finish; close the pause on the thread that took it.
+     */
+    public static Pause pause() {
+        PAUSE.readLock().lock();
+        return new Pause();
+    }
+
+    /** Ends a {@link #pause()}; closing twice is harmless. */
+    public static final class Pause implements AutoCloseable {
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        private Pause() {}
+
+        @Override
+        public void close() {
+            if (closed.compareAndSet(false, true)) PAUSE.readLock().unlock();
+        }
+    }
+
     /** Makes this process a child subreaper and starts reaping adopted zombies. */
     public static synchronized void startAsSubreaper() {
         if (started) return;
@@ -67,6 +94,15 @@ public final class Reaper {
 
     /** Children hang off the thread that forked them (or the leader, once adopted): read them all. */
     static void reapAdopted() {
+        if (!PAUSE.writeLock().tryLock()) return; // someone is about to claim an orphan: next round
+        try {
+            reapAdoptedUnpaused();
+        } finally {
+            PAUSE.writeLock().unlock();
+        }
+    }
+
+    private static void reapAdoptedUnpaused() {
         try (var threads = Files.list(Path.of("/proc/self/task"))) {
             threads.forEach(thread -> {
                 String children;

@@ -18,9 +18,34 @@ import java.util.Set;
 final class CgroupIO {
     private CgroupIO() {}
 
-    /** Writes without O_CREAT/O_TRUNC: cgroupfs files exist already and are not truncatable. */
+    /**
+     * One write(2) of the whole value, as the kernel wants. No O_CREAT: a missing interface file
+     * means a missing controller, not something to create. O_TRUNC is a no-op on cgroupfs (it is
+     * what `echo 1 > file` does) and keeps plain-file test trees from keeping stale tails.
+     */
     static void write(Path file, String value) throws IOException {
-        Files.write(file, value.getBytes(StandardCharsets.US_ASCII), StandardOpenOption.WRITE);
+        Files.write(file, value.getBytes(StandardCharsets.US_ASCII), StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    /** Writes a limit, naming the file and value when the kernel refuses it. */
+    static void set(Path dir, String file, String value) throws IOException {
+        try {
+            write(dir.resolve(file), value);
+        } catch (IOException e) {
+            throw new IOException("cannot write \"" + value + "\" to " + dir.resolve(file) + ": " + reason(e), e);
+        }
+    }
+
+    static void set(Path dir, String file, long value) throws IOException {
+        set(dir, file, Long.toString(value));
+    }
+
+    /** The errno text of a FileSystemException ("Invalid argument"), not its repeated path. */
+    private static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) return "no such file";
+        if (e instanceof FileSystemException fs && fs.getReason() != null) return fs.getReason();
+        return String.valueOf(e.getMessage());
     }
 
     static Optional<String> read(Path file) {
@@ -32,8 +57,13 @@ final class CgroupIO {
     }
 
     static OptionalLong readLong(Path file) {
-        return read(file).map(String::trim).filter(s -> !s.isEmpty() && !s.equals("max"))
-                .map(s -> OptionalLong.of(Long.parseLong(s))).orElse(OptionalLong.empty());
+        var text = read(file).map(String::trim).filter(s -> !s.isEmpty() && !s.equals("max"));
+        if (text.isEmpty()) return OptionalLong.empty();
+        try {
+            return OptionalLong.of(Long.parseLong(text.get()));
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
     }
 
     /** "key value" lines, as in memory.stat, cpu.stat, memory.events, memory.oom_control. */

@@ -6,15 +6,17 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
- * The legacy per-controller hierarchies the executor joins: {@code pids} (to list the tree),
- * {@code memory} and {@code cpuacct} (for stats), each at {@code <mount>/drover/<leaf>}. No limits
- * are set: the universal executor does not enforce resources (Nomad's rule).
+ * The legacy per-controller hierarchies the executor joins, each at {@code <mount>/drover/<leaf>}:
+ * {@code pids} (to list the tree, pids.max), {@code memory} (stats, OOM kills, limits),
+ * {@code cpuacct} (CPU time) and {@code cpu} (shares, CFS quota, throttling). The two CPU ones are
+ * often co-mounted, so they may share a directory.
  */
 public final class CgroupV1 {
     /** The controllers joined, in the order their directories are created. */
-    public static final String[] CONTROLLERS = {"pids", "memory", "cpuacct"};
+    public static final String[] CONTROLLERS = {"pids", "memory", "cpuacct", "cpu"};
     private final Map<String, Path> mounts;
 
     /** @param mounts controller name → mount point, for the controllers in {@link #CONTROLLERS} */
@@ -64,7 +66,57 @@ public final class CgroupV1 {
                 stat.getOrDefault("total_rss", stat.getOrDefault("rss", 0L))));
     }
 
+    /** v1 cpu.stat lives in the cpu controller (not cpuacct); throttled_time is in nanoseconds. */
+    static CgroupStats.Cpu withThrottling(CgroupStats.Cpu cpu, Path cpuDir) {
+        var stat = CgroupIO.readKeyed(cpuDir.resolve("cpu.stat"));
+        return new CgroupStats.Cpu(cpu.userNanos(), cpu.systemNanos(),
+                stat.getOrDefault("nr_throttled", 0L), stat.getOrDefault("throttled_time", 0L));
+    }
+
+    /**
+     * The oom_kill counter of memory.oom_control (Linux ≥ 4.13). Older kernels only show that the
+     * hard limit was hit (failcnt with the peak at the limit), which counts as one kill.
+     */
     static long oomKills(Path memory) {
-        return CgroupIO.readKeyed(memory.resolve("memory.oom_control")).getOrDefault("oom_kill", 0L);
+        var control = CgroupIO.readKeyed(memory.resolve("memory.oom_control"));
+        if (control.containsKey("oom_kill")) return control.get("oom_kill");
+        long failures = CgroupIO.readLong(memory.resolve("memory.failcnt")).orElse(0);
+        OptionalLong limit = CgroupIO.readLong(memory.resolve("memory.limit_in_bytes"));
+        long peak = CgroupIO.readLong(memory.resolve("memory.max_usage_in_bytes")).orElse(0);
+        return failures > 0 && limit.isPresent() && peak >= limit.getAsLong() ? 1 : 0;
+    }
+
+    /** Shares, then period before quota (runc's order: the quota is checked against the period). */
+    static void applyCpu(Path cpu, CgroupLimits limits) throws IOException {
+        CgroupIO.set(cpu, "cpu.shares", limits.cpuShares() == 0 ? CgroupLimits.DEFAULT_SHARES : limits.cpuShares());
+        CgroupIO.set(cpu, "cpu.cfs_period_us", limits.periodOrDefault());
+        CgroupIO.set(cpu, "cpu.cfs_quota_us", limits.cpuQuotaMicros() == 0 ? -1 : limits.cpuQuotaMicros());
+    }
+
+    /**
+     * The hard limit, with memory+swap pinned to it when swap accounting exists (so the task cannot
+     * swap its way past the limit), then the soft limit. The kernel rejects limit > memsw at every
+     * step, so raising writes memsw first and lowering writes the limit first.
+     */
+    static void applyMemory(Path memory, CgroupLimits limits) throws IOException {
+        long hard = limits.memoryMaxBytes() == 0 ? -1 : limits.memoryMaxBytes();
+        Path memsw = memory.resolve("memory.memsw.limit_in_bytes");
+        if (Files.exists(memsw)) {
+            long current = CgroupIO.readLong(memory.resolve("memory.limit_in_bytes")).orElse(Long.MAX_VALUE);
+            if (hard == -1 || hard > current) {
+                CgroupIO.set(memory, "memory.memsw.limit_in_bytes", hard);
+                CgroupIO.set(memory, "memory.limit_in_bytes", hard);
+            } else {
+                CgroupIO.set(memory, "memory.limit_in_bytes", hard);
+                CgroupIO.set(memory, "memory.memsw.limit_in_bytes", hard);
+            }
+        } else {
+            CgroupIO.set(memory, "memory.limit_in_bytes", hard);
+        }
+        CgroupIO.set(memory, "memory.soft_limit_in_bytes", limits.memoryLowBytes() == 0 ? -1 : limits.memoryLowBytes());
+    }
+
+    static void applyPids(Path pids, CgroupLimits limits) throws IOException {
+        CgroupIO.set(pids, "pids.max", limits.pidsMax() == 0 ? "max" : Long.toString(limits.pidsMax()));
     }
 }

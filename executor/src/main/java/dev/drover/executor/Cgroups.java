@@ -120,6 +120,23 @@ public final class Cgroups {
         return cgroup;
     }
 
+    /**
+     * {@link #create(String)} with the limits applied before any process joins: the task starts
+     * limited. The leaf is removed again when the limits cannot be applied.
+     *
+     * @throws TaskCgroup.MissingControllerException a limit has no controller on this host
+     */
+    public TaskCgroup create(String leaf, CgroupLimits limits) throws IOException {
+        var cgroup = create(leaf);
+        try {
+            cgroup.apply(limits);
+        } catch (IOException | RuntimeException e) {
+            cgroup.remove();
+            throw e;
+        }
+        return cgroup;
+    }
+
     /** The leaf of a task that already runs (adopted after its executor died): nothing is created. */
     public TaskCgroup open(String leaf) throws IOException {
         validateLeaf(leaf);

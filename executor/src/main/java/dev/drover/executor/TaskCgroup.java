@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,9 @@ import java.util.Set;
 
 /**
  * One task's cgroup leaf across the hierarchies the host has: the cgroup2 directory (tree tracking,
- * cgroup.kill) and the v1 pids/memory/cpuacct directories (listing and stats).
+ * cgroup.kill, and on a pure cgroup2 host stats and limits) and the v1 pids/memory/cpuacct/cpu
+ * directories (listing, stats, limits). Each resource is read and limited where its controller is:
+ * a controller mounted as v1 cannot also be active in cgroup2, so v1 wins when both exist.
  */
 public final class TaskCgroup {
     private final String leaf;
@@ -69,21 +72,79 @@ public final class TaskCgroup {
         }
     }
 
-    /** CPU from cpuacct (v1) or cpu.stat (v2); memory from the v1 memory controller or v2 memory.*. */
+    /**
+     * CPU time from cpuacct (v1) or cpu.stat (v2), throttling from the cpu controller (v1 cpu.stat,
+     * else v2 cpu.stat); memory from the v1 memory controller or v2 memory.*. Counters include
+     * processes that have exited.
+     */
     public CgroupStats stats() {
         Optional<CgroupStats.Cpu> cpu = Optional.ofNullable(v1.get("cpuacct")).flatMap(CgroupV1::cpu);
         if (cpu.isEmpty() && v2 != null) cpu = CgroupV2.cpu(v2);
+        Path cpuV1 = v1.get("cpu");
+        if (cpuV1 != null) cpu = cpu.map(c -> CgroupV1.withThrottling(c, cpuV1));
         Optional<CgroupStats.Memory> memory = Optional.ofNullable(v1.get("memory")).flatMap(CgroupV1::memory);
         if (memory.isEmpty() && v2 != null) memory = CgroupV2.memory(v2);
         return new CgroupStats(cpu, memory);
     }
 
-    /** How many times the kernel's OOM killer struck in this cgroup. */
+    /**
+     * How many times the kernel's OOM killer struck in this cgroup, read where the memory controller
+     * is. A task that died of SIGKILL while this is above zero was killed for memory.
+     */
     public long oomKills() {
-        long kills = 0;
-        if (v1.containsKey("memory")) kills += CgroupV1.oomKills(v1.get("memory"));
-        if (v2 != null) kills += CgroupV2.oomKills(v2);
-        return kills;
+        Path memory = v1.get("memory");
+        if (memory != null) return CgroupV1.oomKills(memory);
+        return v2 != null ? CgroupV2.oomKills(v2) : 0;
+    }
+
+    /**
+     * Sets every limit, each in the hierarchy that has its controller; zero values reset the knob
+     * to "no limit". Works before the task starts and on a running task (an update). Nothing is
+     * written when a requested limit has no controller.
+     *
+     * @throws MissingControllerException a non-zero limit has no controller on this host
+     * @throws IOException                the kernel refused a value (e.g. a memory limit below what
+     *                                    the task uses and cannot reclaim); earlier ones stay applied
+     */
+    public void apply(CgroupLimits limits) throws IOException {
+        var v2controllers = v2 == null ? Set.<String>of() : CgroupV2.controllers(v2);
+        Path cpu = v1.get("cpu"), memory = v1.get("memory"), pids = v1.get("pids");
+        boolean cpu2 = cpu == null && v2controllers.contains("cpu");
+        boolean memory2 = memory == null && v2controllers.contains("memory");
+        boolean pids2 = pids == null && v2controllers.contains("pids");
+        var missing = new ArrayList<String>();
+        if (limits.limitsCpu() && cpu == null && !cpu2) missing.add("cpu");
+        if (limits.limitsMemory() && memory == null && !memory2) missing.add("memory");
+        if (limits.pidsMax() != 0 && pids == null && !pids2) missing.add("pids");
+        if (!missing.isEmpty()) {
+            throw new MissingControllerException("cannot limit " + String.join(" and ", missing) + ": no "
+                    + String.join(" or ", missing) + " controller in " + hierarchies(v2controllers));
+        }
+        if (cpu != null) CgroupV1.applyCpu(cpu, limits);
+        else if (cpu2) CgroupV2.applyCpu(v2, limits);
+        if (memory != null) CgroupV1.applyMemory(memory, limits);
+        else if (memory2) CgroupV2.applyMemory(v2, limits);
+        if (pids != null) CgroupV1.applyPids(pids, limits);
+        else if (pids2) CgroupV2.applyPids(v2, limits);
+    }
+
+    /** "cgroup2 <dir> (controllers: none), v1 pids <dir>, memory <dir>" for error messages. */
+    private String hierarchies(Set<String> v2controllers) {
+        var parts = new ArrayList<String>();
+        if (v2 != null) {
+            parts.add("cgroup2 " + v2 + " (controllers: " + (v2controllers.isEmpty() ? "none" : String.join(" ", v2controllers.stream().sorted().toList())) + ")");
+        }
+        var byController = new LinkedHashMap<String, Path>();
+        for (String c : CgroupV1.CONTROLLERS) if (v1.containsKey(c)) byController.put(c, v1.get(c));
+        if (!byController.isEmpty()) parts.add("v1 " + byController);
+        return parts.isEmpty() ? "no hierarchy" : String.join(", ", parts);
+    }
+
+    /** A limit was asked for that no hierarchy on this host can enforce. */
+    public static final class MissingControllerException extends IOException {
+        MissingControllerException(String message) {
+            super(message);
+        }
     }
 
     /**

@@ -26,6 +26,7 @@ class CgroupsTest {
         assertEquals(Path.of("/sys/fs/cgroup/unified"), cgroups.v2().orElseThrow().root());
         var mounts = cgroups.v1().orElseThrow().mounts();
         assertEquals(Path.of("/sys/fs/cgroup/cpu,cpuacct"), mounts.get("cpuacct"));
+        assertEquals(Path.of("/sys/fs/cgroup/cpu,cpuacct"), mounts.get("cpu"), "co-mounted: one directory for both");
         assertEquals(Path.of("/sys/fs/cgroup/memory"), mounts.get("memory"));
         assertEquals(Path.of("/sys/fs/cgroup/pids"), mounts.get("pids"));
     }

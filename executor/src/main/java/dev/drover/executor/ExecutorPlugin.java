@@ -7,7 +7,7 @@ import dev.drover.sdk.plugin.PluginHost;
 import dev.drover.sdk.rpc.RpcServer;
 import java.util.logging.Logger;
 
-/** Hosts the {@link UniversalExecutor} as the "executor" plugin process. */
+/** Hosts both executors (universal and isolated, see {@link RoutingExecutor}) as the "executor" plugin. */
 public final class ExecutorPlugin implements PluginFactory {
     private static final Logger LOG = Logger.getLogger(ExecutorPlugin.class.getName());
 
@@ -18,8 +18,8 @@ public final class ExecutorPlugin implements PluginFactory {
 
     @Override
     public void register(RpcServer server, PluginHost host) {
-        var executor = new UniversalExecutor();
-        LOG.info("universal executor using " + executor.cgroups());
+        var executor = RoutingExecutor.forHost();
+        LOG.info("executor using " + executor.cgroups());
         ExecutorServer.register(server, executor);
     }
 }

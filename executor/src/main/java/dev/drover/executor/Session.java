@@ -57,8 +57,10 @@ final class Session {
             if (error != null) {
                 return new ProcessState(pid, startTicks, -1, 0, false, now, "exit status lost: " + error.getMessage());
             }
-            // A SIGKILL while the cgroup counted an OOM kill: the kernel, not a person, killed it.
-            boolean oom = status.signal() == Native.SIGKILL && cgroup != null && cgroup.oomKills() > 0;
+            // A SIGKILL while the cgroup counted an OOM kill: the kernel, not a person, killed it —
+            // the main process itself, or a child whose 137 a shell passed on.
+            boolean killed = status.signal() == Native.SIGKILL || (status.signal() == 0 && status.exitCode() == 128 + Native.SIGKILL);
+            boolean oom = killed && cgroup != null && cgroup.oomKills() > 0;
             return new ProcessState(pid, startTicks, status.exitCode(), status.signal(), oom, now, "");
         });
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.*;
 import dev.drover.sdk.driver.ResourceUsage;
 import dev.drover.sdk.driver.Resources;
 import dev.drover.sdk.executor.ExecCommand;
+import dev.drover.sdk.executor.Isolation;
 import dev.drover.sdk.executor.ExecResult;
 import dev.drover.sdk.executor.ExecutorProtocol;
 import dev.drover.sdk.executor.ProcessState;
@@ -25,7 +26,9 @@ class WireRoundTripTest {
     @Test
     void execCommandSurvives() {
         var command = new ExecCommand("/bin/app", List.of("--flag", "two words"), Map.of("A", "1", "B", "x=y"),
-                "nobody", "/tasks/t1", "local/work", "/tasks/t1/out.fifo", "/tasks/t1/err.fifo", RESOURCES, "alloc.task");
+                "nobody", "/tasks/t1", "local/work", "/tasks/t1/out.fifo", "/tasks/t1/err.fifo", RESOURCES, "alloc.task",
+                new Isolation("/usr/bin/crun", List.of(new Isolation.BindMount("/usr", "/usr", true)), Isolation.Mode.HOST,
+                        Isolation.Mode.HOST, List.of("CAP_CHOWN"), true, 64));
         assertRoundTrip(command, ExecCommand.class);
     }
 

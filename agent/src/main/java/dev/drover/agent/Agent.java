@@ -45,7 +45,7 @@ public final class Agent implements AutoCloseable {
                 System.getenv(), TaskEnv.DEFAULT_DENYLIST, new java.util.concurrent.Semaphore(config.startParallelism()));
         this.allocs = new AllocManager(services, new PortAllocator(config.bindAddr()));
         allocs.restore();
-        this.api = new ApiServer(config.bindAddr(), config.httpPort(), Routes.build(allocs, drivers));
+        this.api = new ApiServer(config.bindAddr(), config.httpPort(), Routes.build(allocs, drivers, node));
         api.start();
         LOG.info("Drover agent started: API on http://" + config.bindAddr() + ":" + api.port() + ", data dir " + config.dataDir());
     }

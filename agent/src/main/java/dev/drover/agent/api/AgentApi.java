@@ -1,14 +1,20 @@
 package dev.drover.agent.api;
 
 import dev.drover.agent.driver.DriverRegistry;
+import dev.drover.sdk.driver.Fingerprint;
+import dev.drover.sdk.env.NodeInfo;
 import dev.drover.sdk.rpc.Wire;
+import java.util.LinkedHashMap;
 
-/** /v1/agent/health and /v1/agent/self. */
+/** /v1/agent/health and /v1/agent/self; also registers /v1/node/self ({@link NodeApi}). */
 final class AgentApi {
     private final DriverRegistry drivers;
+    private final NodeInfo node;
 
-    AgentApi(DriverRegistry drivers) {
+    /** @param node the node's identity for /v1/node/self */
+    AgentApi(DriverRegistry drivers, NodeInfo node) {
         this.drivers = drivers;
+        this.node = node;
     }
 
     void register(Router router) {
@@ -18,12 +24,11 @@ final class AgentApi {
             return out;
         }).add("GET", "/v1/agent/self", r -> {
             var out = Wire.JSON.createObjectNode();
-            var d = out.putObject("Drivers");
-            drivers.all().forEach((name, driver) -> {
-                var fp = driver.fingerprint();
-                d.putObject(name).put("Healthy", fp.health().name().equals("HEALTHY")).put("HealthDescription", fp.healthDescription());
-            });
+            var fingerprints = new LinkedHashMap<String, Fingerprint>();
+            drivers.all().forEach((name, driver) -> fingerprints.put(name, driver.fingerprint()));
+            out.set("Drivers", NodeApi.driversJson(fingerprints));
             return out;
         });
+        new NodeApi(drivers, node).register(router);
     }
 }

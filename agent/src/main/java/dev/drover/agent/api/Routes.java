@@ -1,5 +1,6 @@
 package dev.drover.agent.api;
 
+import dev.drover.sdk.env.NodeInfo;
 import dev.drover.agent.alloc.AllocManager;
 import dev.drover.agent.driver.DriverRegistry;
 
@@ -7,11 +8,11 @@ import dev.drover.agent.driver.DriverRegistry;
 public final class Routes {
     private Routes() {}
 
-    public static Router build(AllocManager allocs, DriverRegistry drivers) {
+    public static Router build(AllocManager allocs, DriverRegistry drivers, NodeInfo node) {
         var router = new Router();
         new JobsApi(allocs).register(router);
         new AllocationsApi(allocs).register(router);
-        new AgentApi(drivers).register(router);
+        new AgentApi(drivers, node).register(router);
         return router;
     }
 }

@@ -11,7 +11,8 @@ import java.util.Map;
  * @param dataDir        state and alloc dirs live here
  * @param bindAddr       address of the HTTP API and of allocated ports
  * @param httpPort       API port (Nomad's 4646)
- * @param plugins        {@code plugin "<driver>" { config { … } }} blocks by driver name
+ * @param plugins        {@code plugin "<driver>" { config { … } }} blocks by driver name; the client's
+ *                       {@code chroot_env} arrives here as the exec and java drivers' {@code chroot_env}
  * @param maxKillTimeout cap on tasks' kill_timeout (Nomad's client max_kill_timeout)
  * @param dev            dev mode: temporary data dir, raw_exec enabled
  * @param placement      where plugin sessions run: a process per task, or one shared host

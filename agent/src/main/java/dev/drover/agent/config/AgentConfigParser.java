@@ -23,7 +23,10 @@ import java.util.Set;
  * data_dir  = "/var/lib/drover"
  * bind_addr = "127.0.0.1"
  * ports { http = 4646 }
- * client { max_kill_timeout = "30s" }
+ * client {
+ *   max_kill_timeout = "30s"
+ *   chroot_env = { "/bin" = "/bin", "/usr" = "/usr" }   # replaces the default set
+ * }
  * plugin "raw_exec" { config { enabled = true } }
  * </pre>
  */
@@ -31,7 +34,9 @@ public final class AgentConfigParser {
     private static final Set<String> TOP = Set.of("data_dir", "bind_addr", "datacenter", "region", "name", "ports", "plugin", "client",
             "plugin_placement");
     private static final Set<String> PORTS = Set.of("http");
-    private static final Set<String> CLIENT = Set.of("enabled", "max_kill_timeout", "start_parallelism");
+    private static final Set<String> CLIENT = Set.of("enabled", "max_kill_timeout", "start_parallelism", "chroot_env");
+    /** The drivers that build sandboxes; client chroot_env reaches them as their plugin config's chroot_env. */
+    static final List<String> CHROOT_DRIVERS = List.of("exec", "java");
 
     /** What a config file sets; null where it is silent, so flags and defaults can fill in. */
     public record ConfigValues(String dataDir, String bindAddr, Integer httpPort, String datacenter, String region,
@@ -67,8 +72,14 @@ public final class AgentConfigParser {
         }
         Duration maxKill = null;
         Integer startParallelism = null;
+        Map<String, Object> chrootEnv = null;
         for (var client : body.blocks("client")) {
             checkNames(client.body(), CLIENT, "client block");
+            var ce = client.body().attribute("chroot_env");
+            if (ce.isPresent()) chrootEnv = chrootEnv(ce.get());
+            for (var b : client.body().blocks("chroot_env")) {
+                error(b.pos(), "chroot_env is a map attribute here: chroot_env = { \"/usr\" = \"/usr\" }");
+            }
             var sp = client.body().attribute("start_parallelism");
             if (sp.isPresent()) {
                 Object v = plain(sp.get());
@@ -86,6 +97,12 @@ public final class AgentConfigParser {
         }
         var plugins = new LinkedHashMap<String, Map<String, Object>>();
         for (var plugin : body.blocks("plugin")) readPlugin(plugin, plugins);
+        if (chrootEnv != null) {
+            // Nomad's client chroot_env replaces the default set; a driver's own plugin config wins.
+            for (String driver : CHROOT_DRIVERS) {
+                plugins.computeIfAbsent(driver, d -> new LinkedHashMap<>()).putIfAbsent("chroot_env", chrootEnv);
+            }
+        }
         if (!errors.isEmpty()) throw new IllegalArgumentException(String.join("\n", errors));
         return new ConfigValues(dataDir, bindAddr, http, dc, region, name, maxKill, plugins, placement, startParallelism);
     }
@@ -105,6 +122,19 @@ public final class AgentConfigParser {
             }
         }
         plugins.put(plugin.labels().getFirst(), config);
+    }
+
+    /** {@code chroot_env = { "/host/path" = "/sandbox/path", ... }}: strings only (paths are checked by the drivers). */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> chrootEnv(HclAttribute a) {
+        Object v = plain(a);
+        if (v instanceof Map<?, ?> map && map.values().stream().allMatch(String.class::isInstance)) {
+            return java.util.Collections.unmodifiableMap(new LinkedHashMap<>((Map<String, Object>) map));
+        }
+        if (v != null) {
+            error(a.pos(), "chroot_env must be a map of host path to sandbox path, e.g. chroot_env = { \"/usr\" = \"/usr\" }");
+        }
+        return null;
     }
 
     private void checkNames(HclBody body, Set<String> allowed, String where) {

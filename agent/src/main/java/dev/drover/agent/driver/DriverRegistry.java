@@ -1,5 +1,7 @@
 package dev.drover.agent.driver;
 
+import dev.drover.drivers.exec.ExecDriverFactory;
+import dev.drover.drivers.java.JavaDriverFactory;
 import dev.drover.drivers.mock.MockDriverFactory;
 import dev.drover.drivers.rawexec.RawExecDriverFactory;
 import dev.drover.sdk.DroverException;
@@ -17,8 +19,12 @@ import java.util.function.Consumer;
 
 /** The drivers this agent offers, created once at start with their plugin config. */
 public final class DriverRegistry {
-    /** Every built-in driver, in one readable place. */
-    public static final List<DriverFactory> BUILT_IN = List.of(new RawExecDriverFactory(), new MockDriverFactory());
+    /**
+     * Every built-in driver, in one readable place. exec and java are on by default (Nomad's
+     * choice; they report unhealthy where they cannot sandbox); raw_exec needs {@code enabled = true}.
+     */
+    public static final List<DriverFactory> BUILT_IN = List.of(new RawExecDriverFactory(), new ExecDriverFactory(),
+            new JavaDriverFactory(), new MockDriverFactory());
 
     private final Map<String, TaskDriver> drivers = new LinkedHashMap<>();
 
@@ -43,7 +49,9 @@ public final class DriverRegistry {
         }
         var fp = driver.fingerprint();
         if (fp.health() != Fingerprint.Health.HEALTHY) {
-            throw DroverException.invalid("driver \"" + name + "\" is not usable on this node: " + fp.healthDescription());
+            // e.g. driver "exec" is not usable on this node (unhealthy): crun unusable: ...
+            throw DroverException.invalid("driver \"" + name + "\" is not usable on this node ("
+                    + fp.health().name().toLowerCase(java.util.Locale.ROOT) + "): " + fp.healthDescription());
         }
         return driver;
     }

@@ -3,6 +3,7 @@ package dev.drover.logmon;
 import dev.drover.sdk.nativ.Native;
 import java.io.FileInputStream;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
@@ -46,6 +47,7 @@ final class FifoCopier {
     private volatile boolean sawEof;
     private volatile long bytesCopied;
     private boolean writeFailed;
+    private boolean tapFailed;
 
     private FifoCopier(Path fifo, FileRotator rotator, FileChannel keepAlive, FileInputStream in, String name) {
         this.fifo = fifo;
@@ -82,39 +84,105 @@ final class FifoCopier {
         return FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
 
-    /** Idle tasks are the common case: a small buffer each, a large one only while output floods in. */
+    /**
+     * Idle tasks are the common case: a small buffer each. While output floods in, complete lines
+     * go from the pipe to the file through a {@link PipeTap} (no copy through the JVM) and the
+     * channel only takes what the tap leaves: partial lines, lines around a rotation, and the
+     * first bytes after the pipe ran empty (the blocking read is how we wait for data). Without a
+     * tap (it could not be opened) a large buffer is used instead. Buffers are direct, so reads
+     * and writes need no copy through a temporary direct buffer (which the shared host does not
+     * cache above 16 KiB); the large one is freed as soon as the burst is over.
+     */
     static final int SMALL_READ = 8 * 1024;
-    static final int LARGE_READ = 64 * 1024;
+    static final int LARGE_READ = 1024 * 1024;
+    /** A burst is over once no read filled the small buffer for this long. */
+    private static final long BURST_END_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private void copy() {
-        var small = ByteBuffer.allocate(SMALL_READ);
+        var small = ByteBuffer.allocateDirect(SMALL_READ);
         var buffer = small;
+        Arena large = null;
+        PipeTap tap = null;
+        long lastBusy = 0;
         try {
             while (!(stopRequested && in.available() == 0)) {
+                if (tap != null) {
+                    long moved = splice(tap);
+                    if (moved > 0) {
+                        lastBusy = System.nanoTime();
+                        continue;
+                    }
+                    if (tapFailed) {
+                        tap.close();
+                        tap = null;
+                    }
+                }
                 buffer.clear();
                 int n = channel.read(buffer);
                 if (n < 0) {
                     sawEof = true;
                     return;
                 }
-                deliver(buffer.array(), n);
-                if (n == buffer.capacity() && buffer == small) {
-                    buffer = ByteBuffer.allocate(LARGE_READ); // a full read: more is waiting
-                } else if (n < SMALL_READ && buffer != small) {
-                    buffer = small; // the burst is over; let the large buffer go
+                buffer.flip();
+                deliver(buffer, n);
+                if (n >= SMALL_READ) lastBusy = System.nanoTime();
+                boolean bursting = tap != null || large != null;
+                if (n >= SMALL_READ && !bursting) { // more is waiting
+                    tap = openTap();
+                    if (tap == null) {
+                        large = Arena.ofConfined();
+                        buffer = large.allocate(LARGE_READ, 4096).asByteBuffer();
+                    }
+                } else if (bursting && n < SMALL_READ && System.nanoTime() - lastBusy > BURST_END_NANOS) {
+                    if (tap != null) tap.close();
+                    if (large != null) large.close();
+                    tap = null;
+                    large = null;
+                    buffer = small;
                 }
             }
         } catch (ClosedChannelException e) {
             // stop cut the read off: a writer still held the fifo
         } catch (IOException e) {
             LOG.warning("reading " + fifo + " failed: " + e.getMessage());
+        } finally {
+            if (tap != null) tap.close(); // also a reader of the fifo: it must not outlive the copy
+            if (large != null) large.close();
         }
     }
 
-    private void deliver(byte[] data, int n) {
+    private PipeTap openTap() {
+        if (tapFailed) return null;
+        try {
+            return PipeTap.open(fifo);
+        } catch (IOException | RuntimeException | LinkageError e) {
+            tapFailed = true;
+            LOG.info("copying " + fifo + " through the JVM: " + e);
+            return null;
+        }
+    }
+
+    /** Bytes moved by the tap; 0 or -1 (see {@link FileRotator#splice}) when the channel must read. */
+    private long splice(PipeTap tap) {
+        try {
+            long moved = rotator.splice(tap);
+            if (moved > 0) {
+                bytesCopied += moved;
+                writeFailed = false;
+            }
+            return moved;
+        } catch (IOException e) {
+            // The channel takes over for good; a write failure shows up (and is dropped) there.
+            LOG.warning("splicing " + fifo + " failed, copying instead: " + e.getMessage());
+            tapFailed = true;
+            return 0;
+        }
+    }
+
+    private void deliver(ByteBuffer data, int n) {
         bytesCopied += n; // only this thread writes it
         try {
-            rotator.write(data, 0, n);
+            rotator.write(data);
             writeFailed = false;
         } catch (IOException e) {
             // Keep reading and drop the output: a stalled reader would block the task on a full pipe.

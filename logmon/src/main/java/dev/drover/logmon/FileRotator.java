@@ -1,11 +1,11 @@
 package dev.drover.logmon;
 
-import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +37,8 @@ import java.util.logging.Logger;
  * <p>Memory: the held partial line stays below the file size (a longer one is streamed through),
  * so a stream holds at most {@code maxFileSize} bytes, and that only while its output has no
  * newline; the buffer shrinks back once written.
- * Thread-safe: the copier thread writes, the timer thread flushes idle partial lines.
+ * Thread-safe: the copier thread writes (or splices, see {@link #splice}), the timer thread
+ * flushes idle partial lines.
  */
 public final class FileRotator implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(FileRotator.class.getName());
@@ -56,9 +57,11 @@ public final class FileRotator implements AutoCloseable {
     private int heldLen;
     private long heldSinceNanos;
 
-    private OutputStream out;
+    private FileChannel out;
     private int index;
     private long size;
+    /** The current file for {@link #splice}, opened on first use; -1 when not open. */
+    private int spliceFd = -1;
     /** Inside a line longer than a file: its bytes stream straight through until its newline. */
     private boolean longLine;
     private ScheduledFuture<?> idleCheck;
@@ -106,47 +109,136 @@ public final class FileRotator implements AutoCloseable {
         write(data, 0, data.length);
     }
 
-    /** Writes complete lines at once; holds back a trailing partial line (see class comment). */
-    public synchronized void write(byte[] data, int off, int len) throws IOException {
+    public void write(byte[] data, int off, int len) throws IOException {
+        write(ByteBuffer.wrap(data, off, len));
+    }
+
+    /**
+     * Writes complete lines at once and holds back a trailing partial line (see class comment);
+     * consumes {@code src}. Whole runs of lines go out in one write: only the end of the last
+     * complete line and, near a rotation, the line crossing the file's end are searched for.
+     */
+    public synchronized void write(ByteBuffer src) throws IOException {
         if (closed) throw new IOException("log rotator for " + base + " is closed");
         ensureOpen();
-        int end = off + len;
-        while (off < end) {
-            int newline = indexOfNewline(data, off, end);
-            int stop = newline < 0 ? end : newline + 1;
-            if (longLine) {
-                writeSplit(data, off, stop - off);
-                longLine = newline < 0;
-            } else if (newline >= 0) {
-                try {
-                    writeLine(data, off, stop - off);
-                } finally {
-                    releaseHeld(); // even on a write error: never write the same bytes twice
-                }
-            } else if (heldLen + (stop - off) >= maxBytes) {
-                // Even without its newline the line no longer fits in a file: stream it through.
-                longLine = true;
-                try {
-                    writeSplit(held, 0, heldLen);
-                    writeSplit(data, off, stop - off);
-                } finally {
-                    releaseHeld();
-                }
-            } else {
-                hold(data, off, stop - off);
-            }
-            off = stop;
+        while (src.hasRemaining()) {
+            if (longLine) streamLongLine(src);
+            else if (heldLen > 0) completeHeld(src);
+            else writeLines(src);
         }
-        out.flush(); // followers must see output promptly; one flush per read batch is cheap
         if (heldLen > 0 && idleCheck == null) scheduleIdleCheck(Math.max(0, heldSinceNanos + idleNanos - System.nanoTime()));
     }
 
-    private void hold(byte[] data, int off, int len) {
+    /** Inside a line longer than a file: stream its bytes through up to and with its newline. */
+    private void streamLongLine(ByteBuffer src) throws IOException {
+        int newline = indexOfNewline(src, src.position(), src.limit());
+        writeSplit(src, newline < 0 ? src.limit() : newline + 1);
+        longLine = newline < 0;
+    }
+
+    /** A partial line is held: the data either completes it, extends it or makes it longer than a file. */
+    private void completeHeld(ByteBuffer src) throws IOException {
+        int pos = src.position(), end = src.limit();
+        // The line stays whole only while it fits in a file: its newline is not looked for any further.
+        int scanEnd = (int) Math.min(end, pos + (maxBytes - heldLen));
+        int newline = indexOfNewline(src, pos, scanEnd);
+        if (newline < 0 && scanEnd == end && heldLen + (end - pos) < maxBytes) {
+            hold(src, end);
+            return;
+        }
+        try {
+            if (newline >= 0) {
+                writeLine(src, newline + 1);
+            } else { // longer than a file: split it by bytes
+                longLine = true;
+                writeSplit(ByteBuffer.wrap(held, 0, heldLen), heldLen);
+            }
+        } finally {
+            releaseHeld(); // even on a write error: never write the same bytes twice
+        }
+    }
+
+    /** Nothing held: writes the complete lines that fit in the current file in one go. */
+    private void writeLines(ByteBuffer src) throws IOException {
+        int pos = src.position(), end = src.limit();
+        int limit = (int) Math.min(end, pos + Math.max(0, maxBytes - size));
+        int last = lastIndexOfNewline(src, pos, limit);
+        if (last >= 0) {
+            writeOut(src, last + 1);
+            return;
+        }
+        // No complete line fits: the line at pos crosses the end of the file, or the data ends first.
+        int newline = indexOfNewline(src, limit, (int) Math.min(end, pos + maxBytes));
+        if (newline >= 0) {
+            rotate(); // a line no longer than a file (and this one is not empty): it starts the next file
+        } else if (end - pos >= maxBytes) {
+            longLine = true; // no newline within a file's length: split it, filling this file first
+        } else {
+            hold(src, end);
+        }
+    }
+
+    /**
+     * The zero-copy path of an output flood: moves complete lines from the tap's pipe into the
+     * current file, by the same rules as {@link #write}. Returns how many bytes it took from the
+     * pipe; 0 when {@code write} must take the next bytes (a line longer than the peek window, only
+     * a partial line, a long line being split); -1 when the pipe is empty.
+     */
+    synchronized long splice(PipeTap tap) throws IOException {
+        if (closed || longLine) return 0;
+        ensureOpen();
+        int n = tap.tee();
+        if (n == 0) return -1;
+        var peeked = tap.peeked();
+        try {
+            if (heldLen > 0) { // complete the held line first: its end is near the pipe's head
+                int newline = indexOfNewline(peeked, 0, tap.peek(0, Math.min(n, PipeTap.PEEK)));
+                long total = heldLen + newline + 1L;
+                if (newline < 0 || total > maxBytes) return 0;
+                if (size > 0 && size + total > maxBytes) rotate();
+                try {
+                    writeOut(ByteBuffer.wrap(held, 0, heldLen), heldLen);
+                } finally {
+                    releaseHeld();
+                }
+                return moveToFile(tap, newline + 1);
+            }
+            if (size >= maxBytes) rotate(); // whatever comes next, a line or a long line's piece, goes to the next file
+            // The lines that fit: up to the last newline before the end of the file (or of the data).
+            int fit = (int) Math.min(n, maxBytes - size);
+            int from = Math.max(0, fit - PipeTap.PEEK);
+            // A window that starts at the head also shows how far the first line goes past the file's end.
+            int seen = tap.peek(from, from == 0 ? Math.min(n, PipeTap.PEEK) : fit);
+            int last = lastIndexOfNewline(peeked, 0, fit - from);
+            if (last >= 0) return moveToFile(tap, from + last + 1);
+            int newline = from == 0 ? indexOfNewline(peeked, fit, seen) : -1;
+            if (newline < 0 || newline + 1 > maxBytes) return 0; // unknown end, or a line longer than a file
+            rotate(); // the first line does not fit in what is left (so the file is not empty): it starts the next
+            return moveToFile(tap, newline + 1);
+        } catch (IOException e) {
+            try {
+                closeFile(); // what reached the file is unknown: the next write learns its size anew
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private long moveToFile(PipeTap tap, int len) throws IOException {
+        if (spliceFd < 0) spliceFd = PipeTap.openFile(file(index));
+        tap.moveTo(spliceFd, size, len);
+        size += len;
+        return len;
+    }
+
+    private void hold(ByteBuffer src, int end) {
+        int len = end - src.position();
         if (heldLen == 0) heldSinceNanos = System.nanoTime();
         if (heldLen + len > held.length) {
             held = java.util.Arrays.copyOf(held, (int) Math.min(maxBytes, Math.max(2L * held.length, heldLen + len)));
         }
-        System.arraycopy(data, off, held, heldLen, len);
+        src.get(held, heldLen, len);
         heldLen += len;
     }
 
@@ -155,51 +247,75 @@ public final class FileRotator implements AutoCloseable {
         if (held.length > 64 * 1024) held = new byte[SMALL_BUFFER]; // a huge partial line was a one-off
     }
 
-    private static int indexOfNewline(byte[] data, int from, int end) {
+    private static int indexOfNewline(ByteBuffer b, int from, int end) {
         for (int i = from; i < end; i++) {
-            if (data[i] == '\n') return i;
+            if (b.get(i) == '\n') return i;
+        }
+        return -1;
+    }
+
+    private static int lastIndexOfNewline(ByteBuffer b, int from, int end) {
+        for (int i = end - 1; i >= from; i--) {
+            if (b.get(i) == '\n') return i;
         }
         return -1;
     }
 
     /**
-     * Writes the held bytes followed by {@code data[off, off+len)} as one line, starting a new file
-     * rather than splitting it, unless it is longer than a whole file.
+     * Writes the held bytes followed by {@code src} up to {@code stop} as one line no longer than a
+     * file, starting a new file rather than splitting it.
      */
-    private void writeLine(byte[] data, int off, int len) throws IOException {
-        long total = heldLen + (long) len;
-        if (total > maxBytes) {
-            writeSplit(held, 0, heldLen);
-            writeSplit(data, off, len);
-            return;
-        }
+    private void writeLine(ByteBuffer src, int stop) throws IOException {
+        long total = heldLen + (long) (stop - src.position());
         if (size > 0 && size + total > maxBytes) rotate();
-        out.write(held, 0, heldLen);
-        out.write(data, off, len);
+        var first = ByteBuffer.wrap(held, 0, heldLen);
+        int oldLimit = src.limit();
+        src.limit(stop);
+        try {
+            var both = new ByteBuffer[] {first, src};
+            while (first.hasRemaining() || src.hasRemaining()) out.write(both);
+        } finally {
+            src.limit(oldLimit);
+        }
         size += total;
     }
 
+    /** Writes {@code src} up to {@code stop} into the current file. */
+    private void writeOut(ByteBuffer src, int stop) throws IOException {
+        int oldLimit = src.limit();
+        size += stop - src.position();
+        src.limit(stop);
+        try {
+            while (src.hasRemaining()) out.write(src);
+        } finally {
+            src.limit(oldLimit);
+        }
+    }
+
     /** Byte-based rotation: fill the file, rotate, continue. Rotates lazily, so no empty files. */
-    private void writeSplit(byte[] data, int off, int len) throws IOException {
-        while (len > 0) {
+    private void writeSplit(ByteBuffer src, int stop) throws IOException {
+        while (src.position() < stop) {
             if (size >= maxBytes) rotate();
-            int n = (int) Math.min(len, maxBytes - size);
-            out.write(data, off, n);
-            size += n;
-            off += n;
-            len -= n;
+            writeOut(src, (int) Math.min(stop, src.position() + (maxBytes - size)));
         }
     }
 
     private void rotate() throws IOException {
-        try {
-            out.close();
-        } finally {
-            out = null;
-        }
+        closeFile();
         index++;
         ensureOpen();
         purge();
+    }
+
+    /** Closes the current file; a failure to close (disk full…) is reported after both are closed. */
+    private void closeFile() throws IOException {
+        PipeTap.closeQuietly(spliceFd);
+        spliceFd = -1;
+        try {
+            if (out != null) out.close();
+        } finally {
+            out = null;
+        }
     }
 
     /** (Re)opens the current file; after a failed open or close (disk full…) the next write retries. */
@@ -210,9 +326,10 @@ public final class FileRotator implements AutoCloseable {
         out = openFile(file);
     }
 
-    private static OutputStream openFile(Path file) throws IOException {
+    private static FileChannel openFile(Path file) throws IOException {
         // Append: a file we resume must keep its content; a new index never exists normally.
-        return new BufferedOutputStream(new FileOutputStream(file.toFile(), true), 8 * 1024); // larger writes bypass it
+        // Unbuffered: writes are whole runs of lines, and followers see each at once.
+        return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     }
 
     /** Keeps the newest {@code maxFiles} files: deletes the lowest indexes. */
@@ -267,7 +384,6 @@ public final class FileRotator implements AutoCloseable {
         }
         try {
             flushPartial();
-            out.flush();
         } catch (IOException e) {
             LOG.warning("cannot write to " + file(index) + ": " + e.getMessage());
         }
@@ -277,7 +393,7 @@ public final class FileRotator implements AutoCloseable {
         if (heldLen == 0) return;
         try {
             ensureOpen();
-            writeLine(held, 0, 0); // the held bytes alone
+            writeLine(ByteBuffer.allocate(0), 0); // the held bytes alone
         } finally {
             releaseHeld();
         }
@@ -292,7 +408,7 @@ public final class FileRotator implements AutoCloseable {
         try {
             flushPartial();
         } finally {
-            if (out != null) out.close();
+            closeFile();
         }
     }
 }

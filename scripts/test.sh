@@ -7,7 +7,8 @@ cd "$root"
 
 # Debian packages the suite uses. A missing one is installed; if that fails the run fails
 # with the package's name, never a silent skip.
-packages=(util-linux procps)
+# crun/runc: the isolated executor's OCI runtimes; perl: the sandbox tests' fork bomb and memory hog.
+packages=(util-linux procps crun runc perl)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -15,6 +16,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq "${missing[@]}" || { echo "Error: could not install ${missing[*]} (apt-get install ${missing[*]})" >&2; exit 1; }
+fi
+
+# crun refuses every container on a hybrid cgroup host while the cgroup2 hierarchy still holds a
+# controller (a fresh machine of this kind has hugetlb there): "cgroups in hybrid mode not
+# supported, drop all controllers from cgroupv2". Mounting those controllers as v1 moves them
+# out, once per boot. The exec driver's fingerprint reports the same fix to users.
+if [ -d /sys/fs/cgroup/unified ] && [ -d /sys/fs/cgroup/memory ]; then
+  for c in $(cat /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null); do
+    echo "==> Moving the $c cgroup controller from cgroup2 to a v1 hierarchy (so crun can run)"
+    mkdir -p "/sys/fs/cgroup/$c"
+    mount -t cgroup -o "$c" cgroup "/sys/fs/cgroup/$c" \
+      || { echo "Error: could not mount the $c controller as cgroup v1 at /sys/fs/cgroup/$c" >&2; exit 1; }
+  done
 fi
 
 # JDK 25 or newer.

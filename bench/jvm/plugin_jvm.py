@@ -89,6 +89,8 @@ SETS = {
     "new-default+aot":    (NEW + AOT, {}, "aot"),
     "new-default+aot-nolink": (NEW + ["-XX:-AOTClassLinking"] + AOT, {}, "aot"),
     "new-default+cds-dyn": (NEW + ["-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=@CACHE@"], {}, "cds"),
+    # PluginLauncher after issue 5 (per-task memory): the executor alone runs with -Xint
+    "new-default+Xint+cds-dyn": (NEW + ["-Xint", "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=@CACHE@"], {}, "cds"),
     "lean+aot+Xint":      (replace(without(LEAN, "-XX:CICompilerCount"), "-XX:TieredStopAtLevel", "-Xint") + AOT, {}, "aot"),
 }
 

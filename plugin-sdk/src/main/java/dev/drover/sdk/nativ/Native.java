@@ -35,30 +35,54 @@ public final class Native {
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
-    private static final MethodHandle SETSID = fn("setsid", FunctionDescriptor.of(ValueLayout.JAVA_INT));
-    private static final MethodHandle PRCTL = fn("prctl",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
-            Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle MKFIFO = fn("mkfifo",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle KILL = fn("kill",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle SYSCALL3 = fn("syscall",
-            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
-                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
-            Linker.Option.firstVariadicArg(1));
-    private static final MethodHandle POLL = fn("poll",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
-    private static final MethodHandle CLOSE = fn("close",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-    private static final MethodHandle WAITPID = fn("waitpid",
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-    private static final MethodHandle GETPID = fn("getpid", FunctionDescriptor.of(ValueLayout.JAVA_INT));
-    private static final MethodHandle GETEUID = fn("geteuid", FunctionDescriptor.of(ValueLayout.JAVA_INT));
+    // One holder class per downcall handle, created on its first call: spinning a handle's stub and
+    // LambdaForms costs start-up time and private class metadata, and a plugin JVM needs only a few
+    // (PluginMain: setsid and prctl before its handshake). See bench/jvm/README.md.
+    private static final class Errno {
+        static final VarHandle H = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    }
+    private static final class Setsid {
+        static final MethodHandle H = fn("setsid", FunctionDescriptor.of(ValueLayout.JAVA_INT));
+    }
+    private static final class Prctl {
+        static final MethodHandle H = fn("prctl",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
+                Linker.Option.firstVariadicArg(1));
+    }
+    private static final class Mkfifo {
+        static final MethodHandle H = fn("mkfifo",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    }
+    private static final class Kill {
+        static final MethodHandle H = fn("kill",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+    private static final class Syscall3 {
+        static final MethodHandle H = fn("syscall",
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+                Linker.Option.firstVariadicArg(1));
+    }
+    private static final class Poll {
+        static final MethodHandle H = fn("poll",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    }
+    private static final class Close {
+        static final MethodHandle H = fn("close",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    }
+    private static final class Waitpid {
+        static final MethodHandle H = fn("waitpid",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
+    }
+    private static final class Getpid {
+        static final MethodHandle H = fn("getpid", FunctionDescriptor.of(ValueLayout.JAVA_INT));
+    }
+    private static final class Geteuid {
+        static final MethodHandle H = fn("geteuid", FunctionDescriptor.of(ValueLayout.JAVA_INT));
+    }
 
     private static MethodHandle fn(String name, FunctionDescriptor fd, Linker.Option... extra) {
         var options = new Linker.Option[extra.length + 1];
@@ -73,7 +97,7 @@ public final class Native {
     public static void setsid() {
         try (var arena = Arena.ofConfined()) {
             var state = arena.allocate(CAPTURE);
-            int rc = (int) SETSID.invokeExact(state);
+            int rc = (int) Setsid.H.invokeExact(state);
             if (rc < 0) throw error("setsid", state);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -93,7 +117,7 @@ public final class Native {
     private static void prctl(int option, long arg) {
         try (var arena = Arena.ofConfined()) {
             var state = arena.allocate(CAPTURE);
-            int rc = (int) PRCTL.invokeExact(state, option, arg);
+            int rc = (int) Prctl.H.invokeExact(state, option, arg);
             if (rc < 0) throw error("prctl(" + option + ")", state);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -104,7 +128,7 @@ public final class Native {
     public static void mkfifo(Path path, int mode) {
         try (var arena = Arena.ofConfined()) {
             var state = arena.allocate(CAPTURE);
-            int rc = (int) MKFIFO.invokeExact(state, arena.allocateFrom(path.toString()), mode);
+            int rc = (int) Mkfifo.H.invokeExact(state, arena.allocateFrom(path.toString()), mode);
             if (rc < 0) {
                 int errno = errno(state);
                 if (errno == EEXIST && isFifo(path)) return;
@@ -133,7 +157,7 @@ public final class Native {
         if (pid == 0 || pid == -1) throw new IllegalArgumentException("refusing to signal pid " + pid);
         try (var arena = Arena.ofConfined()) {
             var state = arena.allocate(CAPTURE);
-            int rc = (int) KILL.invokeExact(state, pid, signal);
+            int rc = (int) Kill.H.invokeExact(state, pid, signal);
             if (rc == 0) return true;
             int errno = errno(state);
             if (errno == ESRCH) return false;
@@ -147,7 +171,7 @@ public final class Native {
     public static int pidfdOpen(int pid) {
         try (var arena = Arena.ofConfined()) {
             var state = arena.allocate(CAPTURE);
-            long rc = (long) SYSCALL3.invokeExact(state, (long) SYS_PIDFD_OPEN, (long) pid, 0L, 0L, 0L);
+            long rc = (long) Syscall3.H.invokeExact(state, (long) SYS_PIDFD_OPEN, (long) pid, 0L, 0L, 0L);
             if (rc < 0) throw error("pidfd_open(" + pid + ")", state);
             return (int) rc;
         } catch (Throwable t) {
@@ -159,7 +183,7 @@ public final class Native {
     public static boolean pidfdSendSignal(int pidfd, int signal) {
         try (var arena = Arena.ofConfined()) {
             var state = arena.allocate(CAPTURE);
-            long rc = (long) SYSCALL3.invokeExact(state, (long) SYS_PIDFD_SEND_SIGNAL, (long) pidfd, (long) signal, 0L, 0L);
+            long rc = (long) Syscall3.H.invokeExact(state, (long) SYS_PIDFD_SEND_SIGNAL, (long) pidfd, (long) signal, 0L, 0L);
             if (rc == 0) return true;
             int errno = errno(state);
             if (errno == ESRCH) return false;
@@ -181,7 +205,7 @@ public final class Native {
             pfd.set(ValueLayout.JAVA_INT, 0, fd);
             pfd.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
             while (true) {
-                int rc = (int) POLL.invokeExact(state, pfd, 1L, timeoutMillis);
+                int rc = (int) Poll.H.invokeExact(state, pfd, 1L, timeoutMillis);
                 if (rc > 0) return true;
                 if (rc == 0) return false;
                 int errno = errno(state);
@@ -195,7 +219,7 @@ public final class Native {
     public static void close(int fd) {
         try (var arena = Arena.ofConfined()) {
             var state = arena.allocate(CAPTURE);
-            int rc = (int) CLOSE.invokeExact(state, fd);
+            int rc = (int) Close.H.invokeExact(state, fd);
             if (rc < 0) throw error("close", state);
         } catch (Throwable t) {
             throw rethrow(t);
@@ -211,7 +235,7 @@ public final class Native {
         try (var arena = Arena.ofConfined()) {
             var state = arena.allocate(CAPTURE);
             var status = arena.allocate(ValueLayout.JAVA_INT);
-            int rc = (int) WAITPID.invokeExact(state, pid, status, WNOHANG);
+            int rc = (int) Waitpid.H.invokeExact(state, pid, status, WNOHANG);
             return rc == pid ? status.get(ValueLayout.JAVA_INT, 0) : -1;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -220,7 +244,7 @@ public final class Native {
 
     public static int getpid() {
         try (var arena = Arena.ofConfined()) {
-            return (int) GETPID.invokeExact(arena.allocate(CAPTURE));
+            return (int) Getpid.H.invokeExact(arena.allocate(CAPTURE));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -228,14 +252,14 @@ public final class Native {
 
     public static boolean isRoot() {
         try (var arena = Arena.ofConfined()) {
-            return (int) GETEUID.invokeExact(arena.allocate(CAPTURE)) == 0;
+            return (int) Geteuid.H.invokeExact(arena.allocate(CAPTURE)) == 0;
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
     private static int errno(MemorySegment state) {
-        return (int) ERRNO.get(state, 0L);
+        return (int) Errno.H.get(state, 0L);
     }
 
     private static NativeException error(String what, MemorySegment state) {

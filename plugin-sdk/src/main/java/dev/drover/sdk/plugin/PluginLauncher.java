@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -55,6 +56,13 @@ public final class PluginLauncher {
      * of temporary direct buffers is capped so a burst of log output does not pin 64 KiB per stream.
      */
     static final List<String> SHARED_HOST_OPTIONS = List.of("-Xmx512m", "-Djdk.nio.maxCachedBufferSize=16384");
+    /**
+     * Added for one plugin alone (per_task placement), by name. The executor runs interpreted: it only
+     * forks, waits and answers a few calls per task, so a JIT costs more than it saves: no compiler thread,
+     * code cache or compiler arenas, -3 MiB PSS per executor at N=20 (bench/jvm/README.md). Logmon keeps
+     * C1 for its byte loops (17x faster than -Xint).
+     */
+    static final Map<String, List<String>> SINGLE_PLUGIN_OPTIONS = Map.of("executor", List.of("-Xint"));
 
     /** JVM options of plugin processes, replacing {@link #DEFAULT_JVM_OPTIONS}. */
     public static final String JVM_OPTIONS_PROPERTY = "drover.plugin.jvm.options";
@@ -98,11 +106,15 @@ public final class PluginLauncher {
         return Arrays.stream(options.split(" (?=-)")).map(String::strip).filter(s -> !s.isBlank()).toList();
     }
 
-    /** The JVM options of plugin {@code name}: the common ones, plus {@link #SHARED_HOST_OPTIONS} for a shared host. */
+    /**
+     * The JVM options of plugin {@code name}: the common ones, plus {@link #SHARED_HOST_OPTIONS} for a shared host
+     * or the plugin's {@link #SINGLE_PLUGIN_OPTIONS}.
+     */
     List<String> jvmOptionsFor(String name) {
-        if (!name.contains(",")) return jvmOptions;
+        var extra = name.contains(",") ? SHARED_HOST_OPTIONS : SINGLE_PLUGIN_OPTIONS.getOrDefault(name, List.of());
+        if (extra.isEmpty()) return jvmOptions;
         var options = new ArrayList<>(jvmOptions);
-        options.addAll(SHARED_HOST_OPTIONS);
+        options.addAll(extra);
         return options;
     }
 

@@ -59,7 +59,7 @@ class ExecJobTest extends AgentTestBase {
                       kill_timeout = "1s"
                       config {
                         command = "/bin/sh"
-                        args    = ["-c", "trap '' TERM; (trap '' TERM; setsid sleep 1000 &) ; sleep 1000 & echo started; wait"]
+                        args    = ["-c", "trap '' TERM; (trap '' TERM; setsid sleep 43217 &) ; sleep 43217 & echo started; wait"]
                         pids_limit = 64
                       }
                     }
@@ -67,14 +67,22 @@ class ExecJobTest extends AgentTestBase {
                 }
                 """).getFirst();
         agent.awaitLog(alloc, "t", "stdout", "started");
-        int pid = agent.taskState(alloc, "t").path("Pid").asInt(-1);
-        List<ProcScan.Proc> tree = pid > 0 ? ProcScan.descendants(pid) : ProcScan.withCmdline("sleep 1000");
-        assertFalse(tree.isEmpty(), "the sandboxed sleepers are visible from the host");
+        // This task's sleepers: the unusual duration, in a cgroup named after this allocation.
+        List<ProcScan.Proc> tree = ProcScan.withCmdline("sleep 43217").stream().filter(p -> inAllocCgroup(p.pid(), alloc)).toList();
+        assertEquals(3, tree.size(), "the shell and both sandboxed sleepers are visible from the host: " + tree);
         assertEquals(200, agent.call("DELETE", "/v1/job/tree", null).status());
         agent.awaitState(alloc, "t", "dead");
         long deadline = System.currentTimeMillis() + 10_000;
         while (tree.stream().anyMatch(ProcScan.Proc::exists) && System.currentTimeMillis() < deadline) Thread.sleep(50);
         assertTrue(tree.stream().noneMatch(ProcScan.Proc::exists), "left behind: " + tree.stream().filter(ProcScan.Proc::exists).toList());
+    }
+
+    private static boolean inAllocCgroup(int pid, String alloc) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/cgroup")).contains(alloc);
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     @Test

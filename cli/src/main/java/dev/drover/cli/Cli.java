@@ -23,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Command(name = "drover",
         description = "Drover: run and inspect jobs on a Drover agent (a Nomad-style node agent).",
         // "status" is a shortcut for "job status", as in Nomad.
-        subcommands = {Cli.Agent.class, AllocCommands.class, JobCommands.class, JobCommands.Status.class,
+        subcommands = {Cli.Agent.class, AllocCommands.class, JobCommands.class, JobCommands.Status.class, NodeCommands.class,
                 Cli.Version.class, Cli.Help.class},
         synopsisSubcommandLabel = "<command>",
         commandListHeading = "%nCommands:%n")
@@ -63,6 +63,8 @@ public final class Cli implements Callable<Integer> {
         Cli cli = new Cli(ctx);
         CommandLine cmd = new CommandLine(cli);
         cmd.setPosixClusteredShortOptionsAllowed(false);
+        // alloc exec: everything after the command name belongs to the remote command ("sh -c ...").
+        cmd.getSubcommands().get("alloc").getSubcommands().get("exec").setStopAtPositional(true);
         cmd.setOut(new PrintWriter(ctx.out(), true));
         cmd.setErr(new PrintWriter(ctx.err(), true));
         cmd.getCommandSpec().versionProvider(() -> new String[] {VERSION});

@@ -3,6 +3,7 @@ package dev.drover.executor;
 import dev.drover.executor.isolated.OciSpec;
 import dev.drover.executor.isolated.SandboxPaths;
 import dev.drover.sdk.DroverException;
+import dev.drover.sdk.driver.ExecStream;
 import dev.drover.sdk.driver.ResourceUsage;
 import dev.drover.sdk.driver.Resources;
 import dev.drover.sdk.executor.ExecCommand;
@@ -50,6 +51,7 @@ public final class IsolatedExecutor implements Executor {
     private final Spawner spawner;
     private final Map<String, Container> containers = new ConcurrentHashMap<>();
     private final Set<String> launching = ConcurrentHashMap.newKeySet();
+    private final InteractiveExec.Registry execs = new InteractiveExec.Registry();
 
     public IsolatedExecutor(Cgroups cgroups, Spawner spawner) {
         this.cgroups = cgroups;
@@ -278,7 +280,11 @@ public final class IsolatedExecutor implements Executor {
     @Override
     public void shutdown(String id, String signal, long graceMillis) {
         String what = "failed to shut down task " + id;
-        SessionOps.shutdown(container(id, what).session(), signal, graceMillis, what);
+        try {
+            SessionOps.shutdown(container(id, what).session(), signal, graceMillis, what);
+        } finally {
+            execs.killAll(id);
+        }
     }
 
     /** Kills what is left, deletes the container (its state and mounts) and the cgroup and bundle. */
@@ -347,6 +353,27 @@ public final class IsolatedExecutor implements Executor {
             Thread.currentThread().interrupt();
             throw DroverException.unavailable(what + ": interrupted", e);
         }
+    }
+
+    /**
+     * An interactive command inside the container: {@code <runtime> exec}, with {@code --tty
+     * --console-socket} for a terminal whose master the runtime sends us, else with our pipes.
+     */
+    @Override
+    public int execStreaming(String id, List<String> command, boolean tty, ExecStream stream) {
+        String cmd = command == null || command.isEmpty() ? "" : command.getFirst();
+        String what = "failed to exec \"" + cmd + "\" in task " + id;
+        var container = container(id, what);
+        if (cmd.isBlank()) throw DroverException.invalid(what + ": a command is required");
+        var session = container.session();
+        if (session.exited()) throw DroverException.invalid(what + ": the task is not running");
+        var plan = plan(session.command, cmd, command.subList(1, command.size()), what);
+        var runtime = container.runtime();
+        var env = StreamingExecs.withTerm(taskEnv(session.command, plan.user()), tty);
+        return StreamingExecs.inContainer(spawner, runtime.binary(), runtime.stateRoot(), RUNTIME_ENV,
+                (console, pidFile) -> runtime.execStreaming(container.id(), plan.cwd(), plan.user().uid(), plan.user().gid(),
+                        env, plan.argv(), console, pidFile),
+                session.cgroup, tty, stream, execs, id, what);
     }
 
     @Override

@@ -68,6 +68,13 @@ public final class ProcTable {
         return members;
     }
 
+    /** Live members of session {@code sid} (what an exec's shell left behind, wherever it was re-parented). */
+    public Set<Integer> sessionMembers(int sid) {
+        var members = new LinkedHashSet<Integer>();
+        procs.values().stream().filter(s -> s.session() == sid && isLive(s.pid())).forEach(s -> members.add(s.pid()));
+        return members;
+    }
+
     /** Live descendants of {@code pid} (children, grandchildren…), not including {@code pid} itself. */
     public Set<Integer> descendants(int pid) {
         var children = new HashMap<Integer, List<Integer>>();

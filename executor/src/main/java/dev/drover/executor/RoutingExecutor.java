@@ -1,5 +1,6 @@
 package dev.drover.executor;
 
+import dev.drover.sdk.driver.ExecStream;
 import dev.drover.sdk.driver.ResourceUsage;
 import dev.drover.sdk.driver.Resources;
 import dev.drover.sdk.executor.ExecCommand;
@@ -98,6 +99,11 @@ public final class RoutingExecutor implements Executor {
     @Override
     public ExecResult exec(String session, long timeoutMillis, String cmd, List<String> args) {
         return owner(session).exec(session, timeoutMillis, cmd, args);
+    }
+
+    @Override
+    public int execStreaming(String session, List<String> command, boolean tty, ExecStream stream) {
+        return owner(session).execStreaming(session, command, tty, stream);
     }
 
     @Override

@@ -34,12 +34,23 @@ import java.util.function.IntConsumer;
  * the task can escape the cgroup, and the zombie reaper can never see an unregistered child.
  */
 public final class Spawner {
-    /** What to start. Fds are the caller's; they are dup'ed into the child and not closed here. */
+    /**
+     * What to start. Fds are the caller's; they are dup'ed into the child and not closed here.
+     *
+     * @param stdinFd -1 for /dev/null
+     * @param tty     a pty slave path, or null: when set it becomes the child's stdin, stdout, stderr
+     *                and controlling terminal (the child is a new session's leader when it opens it),
+     *                and the fds are ignored
+     */
     public record Request(Path executable, List<String> argv, Map<String, String> env, Path cwd,
-                          int stdoutFd, int stderrFd) {
+                          int stdoutFd, int stderrFd, int stdinFd, String tty) {
         public Request {
             argv = List.copyOf(argv);
             env = Map.copyOf(env);
+        }
+
+        public Request(Path executable, List<String> argv, Map<String, String> env, Path cwd, int stdoutFd, int stderrFd) {
+            this(executable, argv, env, cwd, stdoutFd, stderrFd, -1, null);
         }
     }
 
@@ -181,9 +192,21 @@ public final class Spawner {
                 // Order matters: fds 1/2 first (their sources may be any low fd), then close every
                 // inherited fd, and the blocking sync open last, right before exec.
                 check("addchdir", (int) FA_CHDIR.invokeExact(actions, arena.allocateFrom(r.cwd().toString())));
-                check("adddup2", (int) FA_DUP2.invokeExact(actions, r.stdoutFd(), 1));
-                check("adddup2", (int) FA_DUP2.invokeExact(actions, r.stderrFd(), 2));
-                check("addopen", (int) FA_OPEN.invokeExact(actions, 0, arena.allocateFrom("/dev/null"), O_RDONLY, 0));
+                if (r.tty() != null) {
+                    // setsid ran before the file actions, so opening the slave (no O_NOCTTY) makes it
+                    // the controlling terminal: ^C on the pty reaches the foreground process group.
+                    check("addopen", (int) FA_OPEN.invokeExact(actions, 0, arena.allocateFrom(r.tty()), O_RDWR, 0));
+                    check("adddup2", (int) FA_DUP2.invokeExact(actions, 0, 1));
+                    check("adddup2", (int) FA_DUP2.invokeExact(actions, 0, 2));
+                } else {
+                    check("adddup2", (int) FA_DUP2.invokeExact(actions, r.stdoutFd(), 1));
+                    check("adddup2", (int) FA_DUP2.invokeExact(actions, r.stderrFd(), 2));
+                    if (r.stdinFd() >= 0) {
+                        check("adddup2", (int) FA_DUP2.invokeExact(actions, r.stdinFd(), 0));
+                    } else {
+                        check("addopen", (int) FA_OPEN.invokeExact(actions, 0, arena.allocateFrom("/dev/null"), O_RDONLY, 0));
+                    }
+                }
                 check("addclosefrom", (int) FA_CLOSEFROM.invokeExact(actions, 3));
                 check("addopen", (int) FA_OPEN.invokeExact(actions, 3, arena.allocateFrom(sync.toString()), O_RDONLY, 0));
                 check("addclose", (int) FA_CLOSE.invokeExact(actions, 3));

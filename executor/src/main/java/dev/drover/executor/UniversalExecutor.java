@@ -1,6 +1,7 @@
 package dev.drover.executor;
 
 import dev.drover.sdk.DroverException;
+import dev.drover.sdk.driver.ExecStream;
 import dev.drover.sdk.driver.ResourceUsage;
 import dev.drover.sdk.driver.Resources;
 import dev.drover.sdk.executor.ExecCommand;
@@ -31,6 +32,7 @@ public final class UniversalExecutor implements Executor {
     private final Spawner spawner;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Set<String> launching = ConcurrentHashMap.newKeySet();
+    private final InteractiveExec.Registry execs = new InteractiveExec.Registry();
 
     public UniversalExecutor(Cgroups cgroups, Spawner spawner) {
         this.cgroups = cgroups;
@@ -138,7 +140,11 @@ public final class UniversalExecutor implements Executor {
     @Override
     public void shutdown(String id, String signal, long graceMillis) {
         String what = "failed to shut down task " + id;
-        SessionOps.shutdown(session(id, what), signal, graceMillis, what);
+        try {
+            SessionOps.shutdown(session(id, what), signal, graceMillis, what);
+        } finally {
+            execs.killAll(id); // interactive execs end with the task, cgroup or not
+        }
     }
 
     /** Kills whatever is left of the tree (a session may be destroyed without a shutdown) and removes the cgroup. */
@@ -181,6 +187,18 @@ public final class UniversalExecutor implements Executor {
             Thread.currentThread().interrupt();
             throw DroverException.unavailable(what + ": interrupted", e);
         }
+    }
+
+    /** A pty (or pipes) exec in the task's context: its env, working dir, user and cgroup. */
+    @Override
+    public int execStreaming(String id, List<String> command, boolean tty, ExecStream stream) {
+        String cmd = command == null || command.isEmpty() ? "" : command.getFirst();
+        String what = "failed to exec \"" + cmd + "\" in task " + id;
+        var session = session(id, what);
+        if (cmd.isBlank()) throw DroverException.invalid(what + ": a command is required");
+        if (session.exited()) throw DroverException.invalid(what + ": the task is not running");
+        var resolved = resolve(session.command, cmd, command.subList(1, command.size()), what);
+        return StreamingExecs.onHost(spawner, resolved, session.command.env(), session.cgroup, tty, stream, execs, id, what);
     }
 
     @Override

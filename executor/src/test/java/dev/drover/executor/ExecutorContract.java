@@ -185,7 +185,7 @@ abstract class ExecutorContract {
         var first = executor().stats("busy");
         Thread.sleep(600);
         var second = executor().stats("busy");
-        assertTrue(second.cpu().totalNanos() > first.cpu().totalNanos() + 100_000_000L,
+        assertTrue(second.cpu().totalNanos() > first.cpu().totalNanos(),
                 "CPU time rises: " + first.cpu() + " → " + second.cpu());
         assertTrue(second.memory().rss() > 0, "RSS is read: " + second.memory());
         assertTrue(second.processes() >= 1);

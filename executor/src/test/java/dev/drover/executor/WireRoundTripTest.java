@@ -55,6 +55,8 @@ class WireRoundTripTest {
         assertRoundTrip(new ExecutorProtocol.ShutdownRequest("SIGTERM", 5_000), ExecutorProtocol.ShutdownRequest.class);
         assertRoundTrip(new ExecutorProtocol.ExecRequest(3_000, "check.sh", List.of("-v")), ExecutorProtocol.ExecRequest.class);
         assertRoundTrip(new ExecutorProtocol.VersionResponse("2.0.0"), ExecutorProtocol.VersionResponse.class);
+        assertRoundTrip(new ExecutorProtocol.ExecStreamRequest(List.of("/bin/sh", "-c", "echo hi"), true), ExecutorProtocol.ExecStreamRequest.class);
+        assertRoundTrip(new ExecutorProtocol.ExecStreamResponse("/tmp/drover-exec-1/x1.sock"), ExecutorProtocol.ExecStreamResponse.class);
         assertRoundTrip(RESOURCES, Resources.class);
         var usage = new ResourceUsage(new ResourceUsage.Memory(1, 2, 3, 4, 5),
                 new ResourceUsage.Cpu(6, 7, 8.5, 9, 10), 11, 12);

@@ -24,6 +24,7 @@ final class AllocationsApi {
         })
                 .add("GET", "/v1/allocation/:id", r -> ApiJson.alloc(allocs.allocation(r.path("id"))))
                 .add("GET", "/v1/client/fs/logs/:id", this::logs)
+                .add("GET", "/v1/client/allocation/:id/exec", this::exec)
                 .add("POST", "/v1/client/allocation/:id/signal", this::signal)
                 .add("PUT", "/v1/client/allocation/:id/signal", this::signal)
                 .add("POST", "/v1/client/allocation/:id/restart", this::restart)
@@ -84,6 +85,31 @@ final class AllocationsApi {
         public void flush() throws IOException {
             out.flush();
         }
+    }
+
+    /**
+     * Nomad's exec websocket: {@code ?task=NAME&tty=BOOL&command=<JSON array>}. Bad parameters are a
+     * 400 before the upgrade; everything later (unknown alloc or task, not running, command not
+     * found) closes the websocket with the message, as Nomad does. See {@link ExecEndpoint}.
+     */
+    private Object exec(ApiRequest r) {
+        String task = r.query("task", "");
+        if (task.isEmpty()) throw ApiException.badRequest("must include task name (query parameter task)");
+        String commandJson = r.query("command", "");
+        if (commandJson.isEmpty()) throw ApiException.badRequest("command is not present (query parameter command, a JSON array of strings)");
+        java.util.List<String> command = new java.util.ArrayList<>();
+        try {
+            var parsed = Wire.JSON.readTree(commandJson);
+            if (!parsed.isArray() || parsed.isEmpty()) throw ApiException.badRequest("command must be a non-empty JSON array of strings, got " + commandJson);
+            for (var element : parsed) {
+                if (!element.isString()) throw ApiException.badRequest("command must be a JSON array of strings, got " + commandJson);
+                command.add(element.asString());
+            }
+        } catch (tools.jackson.core.JacksonException e) {
+            throw ApiException.badRequest("command is not valid JSON: " + e.getOriginalMessage());
+        }
+        boolean tty = r.queryBool("tty", false);
+        return new WebSocketUpgrade(new ExecEndpoint(allocs, new ExecEndpoint.Request(r.path("id"), task, command, tty)));
     }
 
     private Object signal(ApiRequest r) {

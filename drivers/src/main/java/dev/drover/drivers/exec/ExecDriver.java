@@ -1,6 +1,6 @@
 package dev.drover.drivers.exec;
 
-import dev.drover.drivers.shared.ExecutorTasks;
+import dev.drover.drivers.shared.ExecutorDriver;
 import dev.drover.drivers.shared.OciRuntimeProbe;
 import dev.drover.drivers.shared.Sandbox;
 import dev.drover.drivers.shared.SandboxPluginConfig;
@@ -8,17 +8,10 @@ import dev.drover.drivers.shared.SandboxTaskConfig;
 import dev.drover.sdk.driver.Capabilities;
 import dev.drover.sdk.driver.ConfigReader;
 import dev.drover.sdk.driver.DriverContext;
-import dev.drover.sdk.driver.ExitResult;
 import dev.drover.sdk.driver.Fingerprint;
-import dev.drover.sdk.driver.ResourceUsage;
 import dev.drover.sdk.driver.StartedTask;
 import dev.drover.sdk.driver.TaskConfig;
-import dev.drover.sdk.driver.TaskDriver;
-import dev.drover.sdk.driver.TaskHandle;
-import dev.drover.sdk.driver.TaskStatus;
 import dev.drover.sdk.executor.ExecCommand;
-import dev.drover.sdk.executor.ExecResult;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,20 +23,19 @@ import java.util.Set;
  * isolated executor; host dirs from chroot_env are bound read-only), as {@code nobody} unless the
  * task sets a user. {@code isolation = "universal"} runs it like raw_exec instead.
  */
-public final class ExecDriver implements TaskDriver {
+public final class ExecDriver extends ExecutorDriver {
     public static final String NAME = "exec";
     static final Set<String> TASK_CONFIG_FIELDS = union(Set.of("command", "args", "work_dir"), SandboxTaskConfig.FIELDS);
 
     private final Sandbox sandbox;
-    private final ExecutorTasks tasks;
 
     public ExecDriver(DriverContext context) {
         this(context, OciRuntimeProbe.Host.system());
     }
 
     ExecDriver(DriverContext context, OciRuntimeProbe.Host host) {
+        super(context.plugins());
         this.sandbox = new Sandbox(NAME, SandboxPluginConfig.read(NAME, context.pluginConfig()), host);
-        this.tasks = new ExecutorTasks(context.plugins());
     }
 
     @Override
@@ -90,50 +82,15 @@ public final class ExecDriver implements TaskDriver {
         return tasks.start(config, command(config));
     }
 
-    @Override
-    public void recoverTask(TaskHandle handle) {
-        tasks.recover(handle);
-    }
 
-    @Override
-    public ExitResult waitTask(String taskId) {
-        return tasks.await(taskId);
-    }
 
-    @Override
-    public void stopTask(String taskId, Duration timeout, String signal) {
-        tasks.stop(taskId, timeout, signal);
-    }
 
-    @Override
-    public void destroyTask(String taskId, boolean force) {
-        tasks.destroy(taskId, force);
-    }
 
-    @Override
-    public TaskStatus inspectTask(String taskId) {
-        return tasks.inspect(taskId);
-    }
 
-    @Override
-    public ResourceUsage taskStats(String taskId) {
-        return tasks.stats(taskId);
-    }
 
-    @Override
-    public void signalTask(String taskId, String signal) {
-        tasks.signal(taskId, signal);
-    }
 
-    @Override
-    public ExecResult execTask(String taskId, List<String> command, Duration timeout) {
-        return tasks.exec(taskId, command, timeout);
-    }
 
-    @Override
-    public void shutdown() {
-        tasks.detachAll();
-    }
+
 
     static Set<String> union(Set<String> a, Set<String> b) {
         var all = new HashSet<>(a);

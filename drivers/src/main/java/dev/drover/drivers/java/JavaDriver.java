@@ -1,6 +1,6 @@
 package dev.drover.drivers.java;
 
-import dev.drover.drivers.shared.ExecutorTasks;
+import dev.drover.drivers.shared.ExecutorDriver;
 import dev.drover.drivers.shared.OciRuntimeProbe;
 import dev.drover.drivers.shared.PeriodicProbe;
 import dev.drover.drivers.shared.Sandbox;
@@ -9,20 +9,13 @@ import dev.drover.drivers.shared.SandboxTaskConfig;
 import dev.drover.sdk.driver.Capabilities;
 import dev.drover.sdk.driver.ConfigReader;
 import dev.drover.sdk.driver.DriverContext;
-import dev.drover.sdk.driver.ExitResult;
 import dev.drover.sdk.driver.Fingerprint;
-import dev.drover.sdk.driver.ResourceUsage;
 import dev.drover.sdk.driver.StartedTask;
 import dev.drover.sdk.driver.TaskConfig;
-import dev.drover.sdk.driver.TaskDriver;
-import dev.drover.sdk.driver.TaskHandle;
-import dev.drover.sdk.driver.TaskStatus;
 import dev.drover.sdk.executor.ExecCommand;
-import dev.drover.sdk.executor.ExecResult;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -31,22 +24,21 @@ import java.util.Set;
  * /usr, bound read-only), with the same isolation settings as {@code exec}. Detected only where
  * the host has a {@code java}.
  */
-public final class JavaDriver implements TaskDriver {
+public final class JavaDriver extends ExecutorDriver {
     public static final String NAME = "java";
     static final Set<String> TASK_CONFIG_FIELDS = fields();
 
     private final Sandbox sandbox;
     private final PeriodicProbe<JavaProbe.Result> java;
-    private final ExecutorTasks tasks;
 
     public JavaDriver(DriverContext context) {
         this(context, OciRuntimeProbe.Host.system());
     }
 
     JavaDriver(DriverContext context, OciRuntimeProbe.Host host) {
+        super(context.plugins());
         this.sandbox = new Sandbox(NAME, SandboxPluginConfig.read(NAME, context.pluginConfig()), host);
         this.java = new PeriodicProbe<>(Duration.ofSeconds(30), () -> JavaProbe.probe(host.searchPath(), host.runner(), host.timeout()));
-        this.tasks = new ExecutorTasks(context.plugins());
     }
 
     @Override
@@ -91,50 +83,15 @@ public final class JavaDriver implements TaskDriver {
         return tasks.start(config, command(config));
     }
 
-    @Override
-    public void recoverTask(TaskHandle handle) {
-        tasks.recover(handle);
-    }
 
-    @Override
-    public ExitResult waitTask(String taskId) {
-        return tasks.await(taskId);
-    }
 
-    @Override
-    public void stopTask(String taskId, Duration timeout, String signal) {
-        tasks.stop(taskId, timeout, signal);
-    }
 
-    @Override
-    public void destroyTask(String taskId, boolean force) {
-        tasks.destroy(taskId, force);
-    }
 
-    @Override
-    public TaskStatus inspectTask(String taskId) {
-        return tasks.inspect(taskId);
-    }
 
-    @Override
-    public ResourceUsage taskStats(String taskId) {
-        return tasks.stats(taskId);
-    }
 
-    @Override
-    public void signalTask(String taskId, String signal) {
-        tasks.signal(taskId, signal);
-    }
 
-    @Override
-    public ExecResult execTask(String taskId, List<String> command, Duration timeout) {
-        return tasks.exec(taskId, command, timeout);
-    }
 
-    @Override
-    public void shutdown() {
-        tasks.detachAll();
-    }
+
 
     private static Set<String> fields() {
         var all = new HashSet<>(JavaCommand.FIELDS);

@@ -1,23 +1,15 @@
 package dev.drover.drivers.rawexec;
 
-import dev.drover.drivers.shared.ExecutorTasks;
+import dev.drover.drivers.shared.ExecutorDriver;
 import dev.drover.sdk.DroverException;
 import dev.drover.sdk.driver.Capabilities;
 import dev.drover.sdk.driver.ConfigReader;
 import dev.drover.sdk.driver.DriverContext;
-import dev.drover.sdk.driver.ExitResult;
 import dev.drover.sdk.driver.Fingerprint;
 import dev.drover.sdk.driver.FsIsolation;
-import dev.drover.sdk.driver.ResourceUsage;
 import dev.drover.sdk.driver.StartedTask;
 import dev.drover.sdk.driver.TaskConfig;
-import dev.drover.sdk.driver.TaskDriver;
-import dev.drover.sdk.driver.TaskHandle;
-import dev.drover.sdk.driver.TaskStatus;
 import dev.drover.sdk.executor.ExecCommand;
-import dev.drover.sdk.executor.ExecResult;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -25,18 +17,17 @@ import java.util.Set;
  * {@code raw_exec}: runs a command on the host with no isolation, under the universal executor.
  * Disabled unless the agent config says {@code plugin "raw_exec" { config { enabled = true } }}.
  */
-public final class RawExecDriver implements TaskDriver {
+public final class RawExecDriver extends ExecutorDriver {
     public static final String NAME = "raw_exec";
     static final Set<String> TASK_CONFIG_FIELDS = Set.of("command", "args", "work_dir");
     static final Set<String> PLUGIN_CONFIG_FIELDS = Set.of("enabled");
 
     private final boolean enabled;
-    private final ExecutorTasks tasks;
 
     public RawExecDriver(DriverContext context) {
+        super(context.plugins());
         var config = new ConfigReader("plugin \"raw_exec\" config", context.pluginConfig()).allowOnly(PLUGIN_CONFIG_FIELDS);
         this.enabled = config.bool("enabled", false);
-        this.tasks = new ExecutorTasks(context.plugins());
     }
 
     @Override
@@ -78,48 +69,13 @@ public final class RawExecDriver implements TaskDriver {
         return taskId.replace('/', '.');
     }
 
-    @Override
-    public void recoverTask(TaskHandle handle) {
-        tasks.recover(handle);
-    }
 
-    @Override
-    public ExitResult waitTask(String taskId) {
-        return tasks.await(taskId);
-    }
 
-    @Override
-    public void stopTask(String taskId, Duration timeout, String signal) {
-        tasks.stop(taskId, timeout, signal);
-    }
 
-    @Override
-    public void destroyTask(String taskId, boolean force) {
-        tasks.destroy(taskId, force);
-    }
 
-    @Override
-    public TaskStatus inspectTask(String taskId) {
-        return tasks.inspect(taskId);
-    }
 
-    @Override
-    public ResourceUsage taskStats(String taskId) {
-        return tasks.stats(taskId);
-    }
 
-    @Override
-    public void signalTask(String taskId, String signal) {
-        tasks.signal(taskId, signal);
-    }
 
-    @Override
-    public ExecResult execTask(String taskId, List<String> command, Duration timeout) {
-        return tasks.exec(taskId, command, timeout);
-    }
 
-    @Override
-    public void shutdown() {
-        tasks.detachAll();
-    }
+
 }

@@ -15,6 +15,7 @@ import dev.drover.sdk.executor.ExecutorClient;
 import dev.drover.sdk.executor.ExecutorProtocol;
 import dev.drover.sdk.executor.ProcessState;
 import dev.drover.sdk.plugin.PluginLease;
+import dev.drover.sdk.plugin.PluginPlacement;
 import dev.drover.sdk.plugin.PluginPool;
 import dev.drover.sdk.plugin.PluginReattach;
 import dev.drover.sdk.rpc.Wire;
@@ -34,7 +35,12 @@ public final class ExecutorTasks {
     public static final int HANDLE_VERSION = 1;
 
     /** How often a task's supervision may be moved to a new executor before it is given up. */
-    private static final int MAX_ADOPTIONS = 3;
+    private static final int MAX_ADOPTIONS = 5;
+    /**
+     * The exit message of a task whose own executor died (per_task placement): its tree was killed
+     * and the restart policy decides what next (docs/decisions.md, "Executor killed").
+     */
+    public static final String EXECUTOR_DIED = "Executor Died: executor process died; task killed";
 
     /** The driver state persisted in the task handle; {@code command} lets a new executor adopt the task. */
     public record DriverState(PluginReattach reattach, int pid, long startTicks, long startedAtMillis, ExecCommand command) {}
@@ -46,6 +52,8 @@ public final class ExecutorTasks {
         final CompletableFuture<ExitResult> exit = new CompletableFuture<>();
         volatile PluginLease plugin;
         volatile Executor executor;
+        /** Set when the task's per-task executor was found dead: its tree is killed, not adopted. */
+        volatile boolean executorDied;
 
         Task(TaskConfig config, DriverState state, PluginLease plugin) {
             this.config = config;
@@ -113,15 +121,23 @@ public final class ExecutorTasks {
             plugin = plugins.reattach(state.reattach());
         } catch (DroverException gone) {
             if (state.command() == null) throw gone;
-            // Its executor died while we were away: a new one adopts the task instead of a restart.
+            // Its executor died while we were away: a new one adopts the task (shared), or adopts it
+            // only to kill its tree (per_task, see awaitExit).
             plugin = plugins.acquire(ExecutorProtocol.PLUGIN_NAME);
             new ExecutorClient(plugin.client()).adopt(config.id(), state.command(), state.pid(), state.startTicks());
+            track(config, plugin, state, plugins.placement() == PluginPlacement.PER_TASK);
+            return;
         }
-        track(config, plugin, state);
+        track(config, plugin, state, false);
     }
 
     private void track(TaskConfig config, PluginLease plugin, DriverState state) {
+        track(config, plugin, state, false);
+    }
+
+    private void track(TaskConfig config, PluginLease plugin, DriverState state, boolean executorDied) {
         var task = new Task(config, state, plugin);
+        task.executorDied = executorDied;
         tasks.put(config.id(), task);
         plugins.remember(ExecutorProtocol.PLUGIN_NAME, config.id(),
                 host -> new ExecutorClient(host).adopt(config.id(), state.command(), state.pid(), state.startTicks()));
@@ -135,6 +151,7 @@ public final class ExecutorTasks {
     private ExitResult awaitExit(Task task) {
         String id = task.config.id();
         for (int adoptions = 0; ; adoptions++) {
+            if (task.executorDied) return killOrphanedTree(task);
             try {
                 return exitResult(task, task.executor.await(id));
             } catch (DroverException e) {
@@ -144,10 +161,33 @@ public final class ExecutorTasks {
                 }
                 try {
                     moveToNewExecutor(task);
+                    task.executorDied = plugins.placement() == PluginPlacement.PER_TASK;
                 } catch (RuntimeException again) {
-                    return ExitResult.failed("executor died and no new one could take the task over: " + again.getMessage());
+                    // The replacement may itself die while it takes over (a shared host killed again): retry.
+                    if (adoptions + 1 >= MAX_ADOPTIONS) {
+                        return ExitResult.failed("executor died and no new one could take the task over: " + again.getMessage());
+                    }
+                    pause(500);
                 }
             }
+        }
+    }
+
+    /**
+     * Per_task placement: the task's own executor died. A fresh executor has adopted the task only
+     * to kill its whole tree (cgroup or process group, as a normal stop does); the task then fails
+     * with {@link #EXECUTOR_DIED} and its restart policy decides. The task's exit code is lost
+     * with its supervisor, so none is reported.
+     */
+    private ExitResult killOrphanedTree(Task task) {
+        String id = task.config.id();
+        try {
+            task.executor.shutdown(id, "SIGKILL", 0);
+            var ps = task.executor.await(id);
+            var exit = exitResult(task, ps);
+            return new ExitResult(exit.exitCode(), exit.signal(), exit.oomKilled(), EXECUTOR_DIED);
+        } catch (RuntimeException e) {
+            return ExitResult.failed(EXECUTOR_DIED + "; killing its processes failed: " + e.getMessage());
         }
     }
 
@@ -158,6 +198,14 @@ public final class ExecutorTasks {
         executor.adopt(task.config.id(), task.state.command(), task.state.pid(), task.state.startTicks());
         task.plugin = lease;
         task.executor = executor;
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The exit status an adopting executor cannot know may still be ours: we may have reaped the task. */
@@ -242,6 +290,14 @@ public final class ExecutorTasks {
     public ExecResult exec(String id, List<String> command, Duration timeout) {
         if (command.isEmpty()) throw DroverException.invalid("exec: command is empty");
         return task(id).executor().exec(id, timeout.toMillis(), command.getFirst(), command.subList(1, command.size()));
+    }
+
+    /** An interactive exec in the task through its executor (pty or pipes; see Executor#execStreaming). */
+    public int execStreaming(String id, List<String> command, boolean tty, dev.drover.sdk.driver.ExecStream stream) {
+        if (command.isEmpty()) throw DroverException.invalid("exec: command is empty");
+        var t = task(id);
+        if (t.exit().isDone()) throw DroverException.invalid("exec: task " + id + " is not running");
+        return t.executor().execStreaming(id, command, tty, stream);
     }
 
     /** Disconnects from every executor; the tasks keep running for a later agent to reattach. */

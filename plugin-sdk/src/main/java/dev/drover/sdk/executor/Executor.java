@@ -1,5 +1,7 @@
 package dev.drover.sdk.executor;
 
+import dev.drover.sdk.DroverException;
+import dev.drover.sdk.driver.ExecStream;
 import dev.drover.sdk.driver.Resources;
 import dev.drover.sdk.driver.ResourceUsage;
 import java.util.List;
@@ -41,6 +43,17 @@ public interface Executor {
 
     /** Runs a one-shot command in the task's context (env, dir, user); output capped, see {@link ExecResult}. */
     ExecResult exec(String session, long timeoutMillis, String cmd, List<String> args);
+
+    /**
+     * Runs an interactive command in the task's context, on a pty when {@code tty} (else pipes),
+     * streaming through {@code stream}; blocks until it exits and all its output was delivered.
+     * When the caller goes away the command (and what it left in its session) is killed.
+     *
+     * @return the command's exit code
+     */
+    default int execStreaming(String session, List<String> command, boolean tty, ExecStream stream) {
+        throw DroverException.notSupported("interactive exec is not supported by this executor");
+    }
 
     /** The executor protocol version, "2.0.0" as Nomad's latest. */
     String version();

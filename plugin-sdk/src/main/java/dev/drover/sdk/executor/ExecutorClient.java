@@ -2,6 +2,7 @@ package dev.drover.sdk.executor;
 
 import static dev.drover.sdk.executor.ExecutorProtocol.*;
 
+import dev.drover.sdk.driver.ExecStream;
 import dev.drover.sdk.driver.Resources;
 import dev.drover.sdk.driver.ResourceUsage;
 import dev.drover.sdk.rpc.Empty;
@@ -59,6 +60,13 @@ public final class ExecutorClient implements Executor {
     @Override
     public ExecResult exec(String session, long timeoutMillis, String cmd, List<String> args) {
         return rpc.call(EXEC, session, new ExecRequest(timeoutMillis, cmd, args));
+    }
+
+    /** Opens the exec over RPC, then streams on the per-exec socket the executor answered with. */
+    @Override
+    public int execStreaming(String session, List<String> command, boolean tty, ExecStream stream) {
+        var opened = rpc.call(EXEC_STREAM, session, new ExecStreamRequest(command, tty));
+        return ExecStreamSocket.attach(java.nio.file.Path.of(opened.socket()), stream);
     }
 
     @Override

@@ -20,6 +20,9 @@ public final class ExecutorProtocol {
     public record ShutdownRequest(String signal, long graceMillis) {}
     public record ExecRequest(long timeoutMillis, String cmd, List<String> args) {}
     public record VersionResponse(String version) {}
+    /** Opens an interactive exec; the answer names a one-connection socket, see {@link ExecStreamSocket}. */
+    public record ExecStreamRequest(List<String> command, boolean tty) {}
+    public record ExecStreamResponse(String socket) {}
     public record AdoptRequest(ExecCommand command, int pid, long startTicks) {}
 
     public static final RpcMethod<ExecCommand, ProcessState> LAUNCH = RpcMethod.of("executor.launch", ExecCommand.class, ProcessState.class);
@@ -31,5 +34,6 @@ public final class ExecutorProtocol {
     public static final RpcMethod<Empty, ResourceUsage> STATS = RpcMethod.of("executor.stats", Empty.class, ResourceUsage.class);
     public static final RpcMethod<Resources, Empty> UPDATE_RESOURCES = RpcMethod.of("executor.update_resources", Resources.class, Empty.class);
     public static final RpcMethod<ExecRequest, ExecResult> EXEC = RpcMethod.of("executor.exec", ExecRequest.class, ExecResult.class);
+    public static final RpcMethod<ExecStreamRequest, ExecStreamResponse> EXEC_STREAM = RpcMethod.of("executor.exec_stream", ExecStreamRequest.class, ExecStreamResponse.class);
     public static final RpcMethod<Empty, VersionResponse> VERSION_CALL = RpcMethod.of("executor.version", Empty.class, VersionResponse.class);
 }

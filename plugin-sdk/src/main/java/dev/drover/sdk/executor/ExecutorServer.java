@@ -19,6 +19,7 @@ public final class ExecutorServer {
                 .register(STATS, (s, r) -> executor.stats(s))
                 .register(UPDATE_RESOURCES, (s, r) -> { executor.updateResources(s, r); return Empty.INSTANCE; })
                 .register(EXEC, (s, r) -> executor.exec(s, r.timeoutMillis(), r.cmd(), r.args()))
+                .register(EXEC_STREAM, (s, r) -> ExecStreamSocket.serve(executor, s, r))
                 .register(VERSION_CALL, (s, r) -> new VersionResponse(executor.version()));
     }
 }

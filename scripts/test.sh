@@ -8,7 +8,8 @@ cd "$root"
 # Debian packages the suite uses. A missing one is installed; if that fails the run fails
 # with the package's name, never a silent skip.
 # crun/runc: the isolated executor's OCI runtimes; perl: the sandbox tests' fork bomb and memory hog.
-packages=(util-linux procps crun runc perl)
+# docker.io, docker-registry, busybox-static: the docker tests start a private dockerd and registry and build images from busybox.
+packages=(util-linux procps crun runc perl docker.io docker-registry busybox-static)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

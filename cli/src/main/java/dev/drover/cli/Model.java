@@ -94,13 +94,26 @@ final class Model {
         }
     }
 
+    /** @param network what the driver reported from its latest start, null if nothing */
     record TaskState(String state, boolean failed, long restarts, long lastRestart, long startedAt,
-                     long finishedAt, List<TaskEvent> events) {
+                     long finishedAt, List<TaskEvent> events, DriverNetwork network) {
         static TaskState from(JsonNode n) {
             List<TaskEvent> events = new ArrayList<>();
             n.path("Events").forEach(e -> events.add(TaskEvent.from(e)));
             return new TaskState(str(n, "State"), bool(n, "Failed"), num(n, "Restarts"), nanos(n, "LastRestart"),
-                    nanos(n, "StartedAt"), nanos(n, "FinishedAt"), List.copyOf(events));
+                    nanos(n, "StartedAt"), nanos(n, "FinishedAt"), List.copyOf(events), DriverNetwork.from(n.path("DriverNetwork")));
+        }
+    }
+
+    /** A task's {@code DriverNetwork}: the address its driver gave it and port label → task port, sorted by label. */
+    record DriverNetwork(String ip, Map<String, Long> portMap) {
+        static DriverNetwork from(JsonNode n) {
+            if (!n.isObject()) {
+                return null;
+            }
+            Map<String, Long> ports = new TreeMap<>();
+            n.path("PortMap").forEachEntry((k, v) -> ports.put(k, v.asLong(0)));
+            return new DriverNetwork(str(n, "IP"), ports);
         }
     }
 

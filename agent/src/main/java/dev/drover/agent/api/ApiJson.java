@@ -3,14 +3,16 @@ package dev.drover.agent.api;
 import dev.drover.agent.alloc.AllocRunner;
 import dev.drover.agent.task.TaskEventRecord;
 import dev.drover.agent.task.TaskStateView;
+import dev.drover.sdk.driver.DriverNetwork;
 import dev.drover.sdk.rpc.Wire;
+import java.util.TreeMap;
 import tools.jackson.databind.node.ObjectNode;
 
 /** Renders allocations and task states in Nomad's API shape (PascalCase, unix-nanosecond times). */
-final class ApiJson {
+public final class ApiJson {
     private ApiJson() {}
 
-    static ObjectNode allocStub(AllocRunner runner) {
+    public static ObjectNode allocStub(AllocRunner runner) {
         var a = runner.alloc();
         var node = Wire.JSON.createObjectNode()
                 .put("ID", a.id())
@@ -57,10 +59,21 @@ final class ApiJson {
                 .put("FinishedAt", s.finishedAt());
         var events = node.putArray("Events");
         for (var e : s.events()) events.add(event(e));
+        if (s.network() != null) node.set("DriverNetwork", driverNetwork(s.network()));
         return node;
     }
 
-    static ObjectNode event(TaskEventRecord e) {
+    /** Nomad's DriverNetwork: the address the driver gave the task and its port label → task port map. */
+    static ObjectNode driverNetwork(DriverNetwork n) {
+        var node = Wire.JSON.createObjectNode()
+                .put("IP", n.ip())
+                .put("AutoAdvertise", n.autoAdvertise());
+        var ports = node.putObject("PortMap");
+        new TreeMap<>(n.portMap()).forEach(ports::put);
+        return node;
+    }
+
+    public static ObjectNode event(TaskEventRecord e) {
         var node = Wire.JSON.createObjectNode()
                 .put("Type", e.type())
                 .put("Time", e.time())

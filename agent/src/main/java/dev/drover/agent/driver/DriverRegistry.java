@@ -1,5 +1,6 @@
 package dev.drover.agent.driver;
 
+import dev.drover.drivers.docker.DockerDriverFactory;
 import dev.drover.drivers.exec.ExecDriverFactory;
 import dev.drover.drivers.java.JavaDriverFactory;
 import dev.drover.drivers.mock.MockDriverFactory;
@@ -21,10 +22,11 @@ import java.util.function.Consumer;
 public final class DriverRegistry {
     /**
      * Every built-in driver, in one readable place. exec and java are on by default (Nomad's
-     * choice; they report unhealthy where they cannot sandbox); raw_exec needs {@code enabled = true}.
+     * choice; they report unhealthy where they cannot sandbox); raw_exec needs {@code enabled = true};
+     * docker is undetected until its engine answers.
      */
     public static final List<DriverFactory> BUILT_IN = List.of(new RawExecDriverFactory(), new ExecDriverFactory(),
-            new JavaDriverFactory(), new MockDriverFactory());
+            new JavaDriverFactory(), new DockerDriverFactory(), new MockDriverFactory());
 
     private final Map<String, TaskDriver> drivers = new LinkedHashMap<>();
 

@@ -19,9 +19,9 @@ import picocli.CommandLine.Spec;
 import tools.jackson.databind.node.ObjectNode;
 
 /** {@code drover alloc ...}: inspect and act on allocations. */
-@Command(name = "alloc", description = "Interact with allocations (status, logs, signal, restart).",
+@Command(name = "alloc", description = "Interact with allocations (status, logs, exec, signal, restart).",
         subcommands = {AllocCommands.Status.class, AllocLogs.class, AllocCommands.Signal.class,
-                AllocCommands.Restart.class},
+                AllocCommands.Restart.class, AllocExec.class},
         synopsisSubcommandLabel = "<subcommand>", commandListHeading = "%nSubcommands:%n")
 final class AllocCommands implements Callable<Integer> {
     @Spec
@@ -68,6 +68,9 @@ final class AllocCommands implements Callable<Integer> {
         @Option(names = "-verbose", description = "Show full IDs and absolute times.")
         boolean verbose;
 
+        @Option(names = "-stats", description = "Show each running task's CPU and memory use.")
+        boolean stats;
+
         @Parameters(paramLabel = "<alloc>", description = "Allocation ID or unique prefix.")
         String alloc;
 
@@ -102,8 +105,13 @@ final class AllocCommands implements Callable<Integer> {
                 }
                 out.print(Format.table(rows));
             }
+            AllocStatsView usage = stats ? AllocStatsView.fetch(cli.api(), a.id()) : null;
             for (Map.Entry<String, TaskState> e : a.taskStates().entrySet()) {
                 task(cli, e.getKey(), e.getValue());
+                if (usage != null) {
+                    out.println();
+                    usage.printTask(out, a.taskGroup(), e.getKey());
+                }
             }
             return 0;
         }
@@ -118,6 +126,9 @@ final class AllocCommands implements Callable<Integer> {
                     new String[] {"Finished At", orNa(Format.time(st.finishedAt(), cli.ctx.zone()))},
                     new String[] {"Total Restarts", Long.toString(st.restarts())},
                     new String[] {"Last Restart", orNa(Format.time(st.lastRestart(), cli.ctx.zone()))})));
+            if (st.network() != null) {
+                driverNetwork(out, st.network());
+            }
             out.println();
             out.println("Recent Events:");
             List<String[]> rows = new ArrayList<>();
@@ -128,6 +139,17 @@ final class AllocCommands implements Callable<Integer> {
                 rows.add(new String[] {Format.time(e.time(), cli.ctx.zone()), e.type(), e.description()});
             }
             out.print(Format.table(rows));
+        }
+
+        /** What the driver reported from the task's latest start (e.g. a container's IP and port map). */
+        private static void driverNetwork(PrintStream out, Model.DriverNetwork n) {
+            List<String> ports = new ArrayList<>();
+            n.portMap().forEach((label, port) -> ports.add(label + " -> " + port));
+            out.println();
+            out.println("Driver Network:");
+            out.print(Format.kv(List.of(
+                    new String[] {"IP", orNa(n.ip())},
+                    new String[] {"Port Map", ports.isEmpty() ? "N/A" : String.join(", ", ports)})));
         }
 
         private String when(Cli cli, long nanos, Instant now) {

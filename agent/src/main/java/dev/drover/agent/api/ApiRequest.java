@@ -35,6 +35,13 @@ public final class ApiRequest {
         return v == null ? fallback : v;
     }
 
+    /** Every value of a repeatable query parameter, in order; empty if absent. */
+    public java.util.List<String> queryAll(String name) {
+        if (query == null) query = Request.extractQueryParameters(request);
+        var values = query.getValues(name);
+        return values == null ? java.util.List.of() : java.util.List.copyOf(values);
+    }
+
     public boolean queryBool(String name, boolean fallback) {
         String v = query(name, null);
         if (v == null || v.isEmpty()) return fallback;

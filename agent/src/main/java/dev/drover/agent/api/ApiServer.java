@@ -27,7 +27,19 @@ public final class ApiServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
 
+    /** Told of every finished request, by route pattern (not path, so ids do not become labels). */
+    @FunctionalInterface
+    public interface RequestObserver {
+        RequestObserver NONE = (method, route, status, nanos) -> {};
+
+        void observe(String method, String route, int status, long nanos);
+    }
+
     public ApiServer(String bindAddress, int port, Router router) {
+        this(bindAddress, port, router, RequestObserver.NONE);
+    }
+
+    public ApiServer(String bindAddress, int port, Router router, RequestObserver observer) {
         var threads = new QueuedThreadPool(32, 2);
         threads.setName("api");
         threads.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor());
@@ -36,38 +48,50 @@ public final class ApiServer implements AutoCloseable {
         connector.setHost(bindAddress);
         connector.setPort(port);
         server.addConnector(connector);
+        WebSocketUpgrade.install(server);
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
-                serve(router, request, response, callback);
+                long began = System.nanoTime();
+                String route = serve(router, request, response, callback);
+                observer.observe(request.getMethod(), route, response.getStatus(), System.nanoTime() - began);
                 return true;
             }
         });
     }
 
-    private static void serve(Router router, Request request, Response response, Callback callback) {
+    /** Serves one request; returns the matched route pattern ("unmatched" if none). */
+    private static String serve(Router router, Request request, Response response, Callback callback) {
         String path = Request.getPathInContext(request);
+        String route = "unmatched";
         try {
             var match = router.find(request.getMethod(), path);
+            route = match.pattern();
             Object result = match.handler().handle(new ApiRequest(request, response, match.params()));
+            if (result instanceof WebSocketUpgrade upgrade) {
+                upgrade.perform(request, response, callback); // the websocket owns the callback from here
+                return route;
+            }
             if (result == Router.STREAMED) {
                 callback.succeeded();
-                return;
+                return route;
             }
             response.setStatus(200);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
             Content.Sink.write(response, true, Wire.JSON.writeValueAsString(result), callback);
+            return route;
         } catch (Throwable e) {
             int status = status(e);
             if (status == 500) LOG.log(Level.WARNING, request.getMethod() + " " + path + " failed", e);
             if (response.isCommitted()) {
                 callback.failed(e);
-                return;
+                return route;
             }
             response.setStatus(status);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
             String message = e.getMessage() == null ? e.toString() : e.getMessage();
             Content.Sink.write(response, true, message + "\n", callback);
+            return route;
         }
     }
 

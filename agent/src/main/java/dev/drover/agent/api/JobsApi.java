@@ -48,6 +48,7 @@ final class JobsApi {
     }
 
     private Object registerJob(ApiRequest request) {
+        long receivedAt = AllocManager.nowNanos(); // the allocations' CreateTime: start latency counts from here
         JsonNode body = request.json();
         if (!body.has("Job")) throw ApiException.badRequest("Job: missing; the body must be {\"Job\": {...}}");
         dev.drover.agent.job.Job job;
@@ -56,7 +57,7 @@ final class JobsApi {
         } catch (JobspecException e) {
             throw ApiException.badRequest(e.getMessage());
         }
-        var registration = allocs.register(job);
+        var registration = allocs.register(job, receivedAt);
         var out = Wire.JSON.createObjectNode()
                 .put("EvalID", "")
                 .put("JobModifyIndex", registration.version())

@@ -19,14 +19,15 @@ public final class Router {
     /** Marker: the handler streamed its own response body. */
     public static final Object STREAMED = new Object();
 
-    record Route(String method, String[] segments, Handler handler) {}
+    record Route(String method, String pattern, String[] segments, Handler handler) {}
 
-    record Match(Handler handler, Map<String, String> params) {}
+    /** @param pattern the route's pattern, e.g. "/v1/allocation/:id" (a metrics label: ids are not) */
+    record Match(Handler handler, Map<String, String> params, String pattern) {}
 
     private final List<Route> routes = new ArrayList<>();
 
     public Router add(String method, String pattern, Handler handler) {
-        routes.add(new Route(method, split(pattern), handler));
+        routes.add(new Route(method, pattern, split(pattern), handler));
         return this;
     }
 
@@ -44,7 +45,7 @@ public final class Router {
             var params = match(route.segments(), parts);
             if (params == null) continue;
             pathMatched = true;
-            if (route.method().equals(method)) return new Match(route.handler(), params);
+            if (route.method().equals(method)) return new Match(route.handler(), params, route.pattern());
         }
         if (pathMatched) throw new ApiException(405, "method " + method + " not allowed on " + path);
         throw ApiException.notFound("no such API path: " + path);

@@ -3,6 +3,8 @@ package dev.drover.agent.api;
 import dev.drover.sdk.env.NodeInfo;
 import dev.drover.agent.alloc.AllocManager;
 import dev.drover.agent.driver.DriverRegistry;
+import dev.drover.agent.metrics.StatsSampler;
+import dev.drover.agent.metrics.Telemetry;
 
 /** Every API resource, registered in one place. */
 public final class Routes {
@@ -13,6 +15,16 @@ public final class Routes {
         new JobsApi(allocs).register(router);
         new AllocationsApi(allocs).register(router);
         new AgentApi(drivers, node).register(router);
+        return router;
+    }
+
+    /** Every resource plus observability: metrics, stats and the event stream. */
+    public static Router build(AllocManager allocs, DriverRegistry drivers, NodeInfo node, Telemetry telemetry,
+                               StatsSampler sampler) {
+        var router = build(allocs, drivers, node);
+        new MetricsApi(telemetry.registry()).register(router);
+        new StatsApi(allocs, sampler).register(router);
+        new EventsApi(telemetry.events()).register(router);
         return router;
     }
 }

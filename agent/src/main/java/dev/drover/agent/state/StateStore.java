@@ -12,9 +12,14 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The agent's embedded state (Nomad's client state.db): named buckets of JSON documents in an
- * MVStore file. A write returns only once it is committed and synced, so whatever the agent
+ * MVStore file. {@link #put} returns only once it is committed and synced, so whatever the agent
  * acknowledged survives a kill -9. Writers that arrive together share one commit and one fsync
  * (group commit): many tasks starting at once do not queue behind each other's fsyncs.
+ * <p>
+ * {@link #write} is the deferred form for steps whose loss in a crash is harmless (a task's start
+ * events, hook data written before its start): it returns a sequence number at once, and the
+ * write becomes durable with the next commit, one the caller waits for with {@link #awaitDurable},
+ * or at the latest {@link #FLUSH_MILLIS} later. A task start then costs one fsync, not one per step.
  */
 public final class StateStore implements AutoCloseable {
     /** Buckets; keys are ids or "allocId/task". */
@@ -25,14 +30,23 @@ public final class StateStore implements AutoCloseable {
     private long written;   // sequence number of the last write applied to the maps
     private long durable;   // sequence number up to which writes are committed and synced
     private boolean committing;
+    private boolean flushScheduled;
+    /** The longest a deferred write waits for a commit that some durable write would have caused. */
+    static final long FLUSH_MILLIS = 200;
+    private final long flushMillis;
 
     public StateStore(Path file) {
+        this(file, FLUSH_MILLIS);
+    }
+
+    StateStore(Path file, long flushMillis) {
+        this.flushMillis = flushMillis;
         try {
             Files.createDirectories(file.getParent());
         } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot create state dir " + file.getParent() + ": " + e.getMessage(), e);
         }
-        // Auto-commit is off: commits happen in put/delete, so acknowledged means durable.
+        // Auto-commit is off: we commit (put, delete, awaitDurable, the flush), so acknowledged means durable.
         this.store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
     }
 
@@ -41,13 +55,21 @@ public final class StateStore implements AutoCloseable {
     }
 
     public void put(Bucket bucket, String key, Object value) {
+        awaitDurable(apply(bucket, key, value, false));
+    }
+
+    /** Applies the write now (readers see it) and returns its sequence number; durable soon, see above. */
+    public long write(Bucket bucket, String key, Object value) {
+        return apply(bucket, key, value, true);
+    }
+
+    private long apply(Bucket bucket, String key, Object value, boolean deferred) {
         String json = Wire.JSON.writeValueAsString(value);
-        long mine;
         synchronized (lock) {
             map(bucket).put(key, json);
-            mine = ++written;
+            if (deferred) scheduleFlush();
+            return ++written;
         }
-        awaitDurable(mine);
     }
 
     public void delete(Bucket bucket, String key) {
@@ -59,11 +81,50 @@ public final class StateStore implements AutoCloseable {
         awaitDurable(mine);
     }
 
+    /** Starts committing everything written so far in the background; {@link #awaitDurable} joins it. */
+    public void commitSoon() {
+        long upTo;
+        synchronized (lock) {
+            upTo = written;
+        }
+        Thread.ofVirtual().name("state-commit").start(() -> {
+            try {
+                awaitDurable(upTo);
+            } catch (RuntimeException e) {
+                // whoever awaits these writes sees the failure of its own commit
+            }
+        });
+    }
+
+    /** Holds {@code lock}: makes sure deferred writes reach the disk even if no durable write follows. */
+    private void scheduleFlush() {
+        if (flushScheduled) return;
+        flushScheduled = true;
+        Thread.ofVirtual().name("state-flush").start(() -> {
+            long upTo;
+            try {
+                Thread.sleep(flushMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            synchronized (lock) {
+                flushScheduled = false;
+                upTo = written;
+            }
+            try {
+                if (!store.isClosed()) awaitDurable(upTo);
+            } catch (RuntimeException e) {
+                // closed meanwhile (close commits), or a failed commit the next durable writer sees too
+            }
+        });
+    }
+
     /**
-     * Returns once write {@code mine} is on disk. The first waiter commits everything written so
-     * far; the others wait for that commit and are usually covered by it.
+     * Returns once write {@code mine} (a sequence number from {@link #write}) is on disk. The first
+     * waiter commits everything written so far; the others wait for that commit and are usually
+     * covered by it.
      */
-    private void awaitDurable(long mine) {
+    public void awaitDurable(long mine) {
         while (true) {
             long upTo;
             synchronized (lock) {
@@ -92,6 +153,13 @@ public final class StateStore implements AutoCloseable {
                     lock.notifyAll();
                 }
             }
+        }
+    }
+
+    /** Whether write {@code seq} is committed and synced. */
+    boolean isDurable(long seq) {
+        synchronized (lock) {
+            return durable >= seq;
         }
     }
 

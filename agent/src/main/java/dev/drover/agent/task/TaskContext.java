@@ -56,9 +56,12 @@ public final class TaskContext {
         return persistence.local().hookData().getOrDefault(hook, Map.of());
     }
 
-    /** Persists a hook's data before returning, so it survives a crash right after. */
+    /**
+     * Saves a hook's data. Prestart hooks run before the task's process exists: their data becomes
+     * durable with the start's commit (together with the task handle), not with an fsync of its own.
+     */
     public void saveHookData(String hook, Map<String, String> data) {
-        persistence.update(local -> local.withHookData(hook, data));
+        persistence.write(local -> local.withHookData(hook, data));
     }
 
     public TaskEnv env() {

@@ -20,8 +20,15 @@ public final class TaskPersistence {
         return local;
     }
 
+    /** Changes and persists the local state; returns once it is durable. */
     public synchronized void update(UnaryOperator<LocalTaskState> change) {
         local = change.apply(local);
         store.put(Bucket.TASK_LOCAL, key, local);
+    }
+
+    /** Changes it and writes it without waiting; returns the write, see {@link StateStore#write}. */
+    public synchronized long write(UnaryOperator<LocalTaskState> change) {
+        local = change.apply(local);
+        return store.write(Bucket.TASK_LOCAL, key, local);
     }
 }

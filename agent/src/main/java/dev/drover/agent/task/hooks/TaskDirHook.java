@@ -13,10 +13,9 @@ public final class TaskDirHook implements TaskHook.Prestart {
 
     @Override
     public void prestart(TaskContext ctx) {
-        if (!"true".equals(ctx.hookData(name()).get("is_done"))) {
-            ctx.emit(EventTypes.setup("Building Task Directory"));
-        }
+        boolean built = "true".equals(ctx.hookData(name()).get("is_done"));
+        if (!built) ctx.emit(EventTypes.setup("Building Task Directory"));
         ctx.allocDir.buildTask(ctx.task.name());
-        ctx.saveHookData(name(), Map.of("is_done", "true"));
+        if (!built) ctx.saveHookData(name(), Map.of("is_done", "true"));
     }
 }

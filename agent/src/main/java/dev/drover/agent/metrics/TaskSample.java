@@ -1,0 +1,14 @@
+package dev.drover.agent.metrics;
+
+import dev.drover.sdk.driver.ResourceUsage;
+
+/**
+ * The latest resource usage of one running task, as the sampler last read it from its driver.
+ *
+ * @param memoryLimitBytes the task's memory limit from its resources (memory_max when set)
+ * @param userPercent      user CPU since the previous sample, percent of one core (0 for the first)
+ * @param systemPercent    system CPU likewise
+ * @param timestamp        unix nanoseconds of the reading
+ */
+public record TaskSample(TaskLabels labels, ResourceUsage usage, long memoryLimitBytes, double userPercent,
+                         double systemPercent, long timestamp) {}

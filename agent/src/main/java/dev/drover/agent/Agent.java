@@ -2,10 +2,17 @@ package dev.drover.agent;
 
 import dev.drover.agent.alloc.AllocManager;
 import dev.drover.agent.alloc.PortAllocator;
+import dev.drover.agent.alloc.GarbageCollector;
 import dev.drover.agent.api.ApiServer;
+import dev.drover.agent.api.GcApi;
 import dev.drover.agent.api.Routes;
 import dev.drover.agent.config.AgentConfig;
 import dev.drover.agent.driver.DriverRegistry;
+import dev.drover.agent.metrics.HostStats;
+import dev.drover.agent.metrics.MetricsCollector;
+import dev.drover.agent.metrics.PluginCensus;
+import dev.drover.agent.metrics.StatsSampler;
+import dev.drover.agent.metrics.Telemetry;
 import dev.drover.agent.state.StateStore;
 import dev.drover.agent.state.StateStore.Bucket;
 import dev.drover.sdk.env.NodeInfo;
@@ -31,7 +38,10 @@ public final class Agent implements AutoCloseable {
     private final DriverRegistry drivers;
     private final AllocManager allocs;
     private final ApiServer api;
+    private final GarbageCollector gc;
     private final PluginPool plugins;
+    private final Telemetry telemetry = new Telemetry();
+    private final StatsSampler sampler;
 
     private Agent(AgentConfig config) throws Exception {
         this.config = config;
@@ -39,13 +49,21 @@ public final class Agent implements AutoCloseable {
         Reaper.startAsSubreaper();
         this.state = new StateStore(config.stateDir().resolve("state.db"));
         this.plugins = new PluginPool(new PluginLauncher(config.pluginDir()), config.placement());
-        this.drivers = new DriverRegistry(DriverRegistry.BUILT_IN, config.plugins(), plugins, event -> {});
+        this.drivers = new DriverRegistry(DriverRegistry.BUILT_IN, config.plugins(), plugins, this::driverEvent);
         var node = nodeInfo(config, state);
         var services = new AgentServices(state, drivers, plugins, node, config.allocDir(), config.maxKillTimeout(),
-                System.getenv(), TaskEnv.DEFAULT_DENYLIST, new java.util.concurrent.Semaphore(config.startParallelism()));
+                System.getenv(), TaskEnv.DEFAULT_DENYLIST, new java.util.concurrent.Semaphore(config.startParallelism()), telemetry);
         this.allocs = new AllocManager(services, new PortAllocator(config.bindAddr()));
         allocs.restore();
-        this.api = new ApiServer(config.bindAddr(), config.httpPort(), Routes.build(allocs, drivers, node));
+        this.gc = new GarbageCollector(allocs, state, config.allocDir(), config.gc());
+        gc.start();
+        var census = new PluginCensus(config.pluginDir());
+        this.sampler = new StatsSampler(allocs, StatsSampler.DEFAULT_INTERVAL, new HostStats.Reader(config.dataDir(), config.allocDir()), census);
+        telemetry.registry().register(new MetricsCollector(allocs, sampler, telemetry, census));
+        sampler.start();
+        var routes = Routes.build(allocs, drivers, node, telemetry, sampler);
+        GcApi.register(routes, allocs, gc);
+        this.api = new ApiServer(config.bindAddr(), config.httpPort(), routes, telemetry::apiRequest);
         api.start();
         LOG.info("Drover agent started: API on http://" + config.bindAddr() + ":" + api.port() + ", data dir " + config.dataDir());
     }
@@ -68,6 +86,17 @@ public final class Agent implements AutoCloseable {
 
     public AllocManager allocations() {
         return allocs;
+    }
+
+    /** A driver's event (e.g. image pull progress) becomes a "Driver" event of its task. */
+    private void driverEvent(dev.drover.sdk.driver.TaskEvent event) {
+        var allocations = allocs; // null while the agent is still being built
+        if (allocations == null) return;
+        try {
+            allocations.allocation(event.allocId()).task(event.taskName()).driverEvent(event.message());
+        } catch (RuntimeException e) {
+            LOG.fine("driver event for a task we do not run (" + event.allocId() + "/" + event.taskName() + "): " + event.message());
+        }
     }
 
     /** The node's identity is created once and kept in the state store, so ${node.unique.id} is stable. */
@@ -108,6 +137,9 @@ public final class Agent implements AutoCloseable {
     /** Stops the API and leaves every task running for the next agent. */
     @Override
     public void close() throws Exception {
+        telemetry.close(); // ends event streams, so the API can stop
+        sampler.close();
+        gc.close();
         api.close();
         allocs.detachAll();
         drivers.shutdown();

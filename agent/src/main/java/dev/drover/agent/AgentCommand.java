@@ -2,6 +2,7 @@ package dev.drover.agent;
 
 import dev.drover.agent.config.AgentConfig;
 import dev.drover.agent.config.AgentConfigParser;
+import dev.drover.agent.config.GcConfig;
 import dev.drover.agent.jobspec.hcl.HclException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code drover agent}: runs the agent in the foreground until SIGINT/SIGTERM. Flags override the
- * config file. In {@code -dev} mode the data dir is temporary, raw_exec is enabled and stopping the
+ * config file. Stopping the agent leaves its tasks running for the next agent to reattach (Nomad's
+ * default), unless {@code -drain-on-stop} (or {@code client { drain_on_stop = true }}) asks to stop
+ * them first. In {@code -dev} mode the data dir is temporary, raw_exec is enabled and stopping the
  * agent stops its tasks too (nothing could reattach to a deleted data dir).
  */
 @Command(name = "agent", description = "Run a Drover agent", mixinStandardHelpOptions = true)
@@ -41,6 +44,10 @@ public final class AgentCommand implements Callable<Integer> {
             description = "Run executor and logmon sessions in one shared plugin host (default) or a process per task")
     String placement;
 
+    @Option(names = "-drain-on-stop",
+            description = "On SIGINT/SIGTERM stop every task (kill_signal, kill_timeout) before exiting, instead of leaving them running")
+    boolean drainOnStop;
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
@@ -62,9 +69,11 @@ public final class AgentCommand implements Callable<Integer> {
         System.out.println("==> Drover agent started! API: " + agent.address() + "  data dir: " + config.dataDir());
         var stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("==> Caught signal, shutting down" + (config.dev() ? " (dev mode: stopping tasks)" : " (tasks keep running)"));
+            boolean drain = config.dev() || config.drainOnStop();
+            System.out.println("==> Caught signal, shutting down" + (config.dev() ? " (dev mode: stopping tasks)"
+                    : drain ? " (draining: stopping tasks)" : " (tasks keep running)"));
             try {
-                if (config.dev()) agent.drain(Duration.ofSeconds(60));
+                if (drain) agent.drain(drainTimeout(config));
                 agent.close();
             } catch (Exception e) {
                 System.err.println("Error during shutdown: " + e.getMessage());
@@ -73,6 +82,14 @@ public final class AgentCommand implements Callable<Integer> {
         }));
         stopped.await();
         return 0;
+    }
+
+    /**
+     * Long enough for every task's kill_timeout (capped) twice over plus a minute for shutdown delays and
+     * poststop tasks; past it the agent exits anyway, leaving what still runs for the next agent.
+     */
+    static Duration drainTimeout(AgentConfig config) {
+        return config.maxKillTimeout().multipliedBy(2).plusMinutes(1);
     }
 
     AgentConfig buildConfig() throws java.io.IOException {
@@ -94,8 +111,15 @@ public final class AgentCommand implements Callable<Integer> {
         String name = file != null ? file.name() : null;
         String placementName = placement != null ? placement
                 : file != null && file.placement() != null ? file.placement() : AgentConfig.DEFAULT_PLACEMENT.configName();
+        var gcDefault = GcConfig.DEFAULT;
+        var gc = file == null ? gcDefault : new GcConfig(
+                file.gcInterval() != null ? file.gcInterval() : gcDefault.interval(),
+                file.gcMaxAllocs() != null ? file.gcMaxAllocs() : gcDefault.maxAllocs(),
+                file.gcAllocTtl() != null ? file.gcAllocTtl() : gcDefault.allocTtl());
+        boolean drain = drainOnStop || (file != null && Boolean.TRUE.equals(file.drainOnStop()));
         return new AgentConfig(data.toAbsolutePath(), bindAddr, port, plugins, maxKill, dc, region, name, dev,
                 PluginPlacement.parse(placementName),
-                file != null && file.startParallelism() != null ? file.startParallelism() : AgentConfig.DEFAULT_START_PARALLELISM);
+                file != null && file.startParallelism() != null ? file.startParallelism() : AgentConfig.DEFAULT_START_PARALLELISM,
+                drain, gc);
     }
 }

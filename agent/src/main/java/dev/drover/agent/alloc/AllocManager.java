@@ -51,33 +51,53 @@ public final class AllocManager {
         }
     }
 
-    public synchronized Registration register(Job job) {
+    /** Registers a job received just now. */
+    public Registration register(Job job) {
+        return register(job, nowNanos());
+    }
+
+    /**
+     * Registers a job; {@code receivedAt} (unix nanos, when the API accepted it) is its allocations'
+     * CreateTime. Returns once the job and its allocations are durable. Their tasks start meanwhile:
+     * the prestart work overlaps the fsync, and a task waits for it only before its process starts.
+     */
+    public Registration register(Job job, long receivedAt) {
+        var pending = registerLocked(job, receivedAt);
+        services.state().awaitDurable(pending.stateWrite());
+        return pending.registration();
+    }
+
+    private record Pending(Registration registration, long stateWrite) {}
+
+    private synchronized Pending registerLocked(Job job, long receivedAt) {
         validate(job);
         var json = JobJson.toJson(job);
         var previous = services.state().get(Bucket.JOBS, job.id(), StoredJob.class);
         var live = liveAllocs(job.id());
         if (previous.isPresent() && !previous.get().stopped() && previous.get().job().equals(json) && !live.isEmpty()) {
-            return new Registration(previous.get().version(), live.stream().map(r -> r.alloc().id()).toList(), false);
+            return new Pending(new Registration(previous.get().version(), live.stream().map(r -> r.alloc().id()).toList(), false), 0);
         }
         long version = previous.map(p -> p.version() + 1).orElse(0L);
-        services.state().put(Bucket.JOBS, job.id(), new StoredJob(json, version, nowNanos(), false));
+        long written = services.state().write(Bucket.JOBS, job.id(), new StoredJob(json, version, receivedAt, false));
         live.forEach(r -> stopRunner(r, "job updated"));
-        var created = new ArrayList<String>();
+        var created = new ArrayList<AllocRunner>();
         for (var group : job.groups()) {
             for (int i = 0; i < group.count(); i++) {
-                var alloc = newAlloc(job, json, group, i);
-                services.state().put(Bucket.ALLOCS, alloc.id(), alloc);
+                var alloc = newAlloc(job, json, group, i, receivedAt);
+                written = services.state().write(Bucket.ALLOCS, alloc.id(), alloc);
                 persisted.put(alloc.id(), alloc);
                 var runner = new AllocRunner(services, alloc, job, this::persist);
                 runners.put(alloc.id(), runner);
-                runner.start();
-                created.add(alloc.id());
+                created.add(runner);
             }
         }
-        return new Registration(version, created, true);
+        services.state().commitSoon(); // the fsync runs while the runners start and their hooks run
+        for (var runner : created) runner.start(written);
+        return new Pending(new Registration(version, created.stream().map(r -> r.alloc().id()).toList(), true), written);
     }
 
-    private Allocation newAlloc(Job job, tools.jackson.databind.JsonNode json, dev.drover.agent.job.TaskGroup group, int index) {
+    private Allocation newAlloc(Job job, tools.jackson.databind.JsonNode json, dev.drover.agent.job.TaskGroup group, int index,
+                                long createTime) {
         var allocated = new ArrayList<AllocatedPort>();
         if (group.network() != null) {
             for (var p : group.network().ports()) {
@@ -87,13 +107,14 @@ public final class AllocManager {
         }
         String name = job.id() + "." + group.name() + "[" + index + "]";
         return new Allocation(UUID.randomUUID().toString(), job.namespace(), name, index, job.id(), group.name(),
-                json, Allocation.DESIRED_RUN, allocated, nowNanos());
+                json, Allocation.DESIRED_RUN, allocated, createTime);
     }
 
     private void persist(AllocRunner runner) {
         var alloc = runner.alloc();
         if (!alloc.equals(persisted.put(alloc.id(), alloc))) services.state().put(Bucket.ALLOCS, alloc.id(), alloc);
         if (runner.terminal()) runner.alloc().ports().forEach(p -> ports.release(p.value()));
+        services.telemetry().allocUpdated(runner);
     }
 
     private List<AllocRunner> liveAllocs(String jobId) {
@@ -117,12 +138,30 @@ public final class AllocManager {
     }
 
     private void purge(String jobId) {
-        for (var runner : allocations(jobId)) {
-            runners.remove(runner.alloc().id());
-            persisted.remove(runner.alloc().id());
-            services.state().delete(Bucket.ALLOCS, runner.alloc().id());
-        }
+        for (var runner : allocations(jobId)) drop(runner); // their dirs go with the next garbage collection
         services.state().delete(Bucket.JOBS, jobId);
+    }
+
+    /**
+     * Forgets a terminal allocation for the garbage collector: the API answers 404 for it from now
+     * on and its state is deleted. False if it is not ours or not terminal (any more).
+     */
+    public synchronized boolean forget(AllocRunner runner) {
+        if (runners.get(runner.alloc().id()) != runner || !runner.terminal()) return false;
+        drop(runner);
+        return true;
+    }
+
+    private void drop(AllocRunner runner) {
+        String id = runner.alloc().id();
+        runners.remove(id);
+        persisted.remove(id);
+        services.state().delete(Bucket.ALLOCS, id);
+        for (String task : runner.taskNames()) {
+            services.state().delete(Bucket.TASK_STATES, id + "/" + task);
+            services.state().delete(Bucket.TASK_LOCAL, id + "/" + task);
+        }
+        services.telemetry().forget(id);
     }
 
     public Optional<StoredJob> job(String jobId) {
@@ -133,14 +172,17 @@ public final class AllocManager {
         return services.state().keys(Bucket.JOBS);
     }
 
+    /** Newest first; the allocations of one registration share a CreateTime, so then by index. */
+    private static final Comparator<AllocRunner> NEWEST_FIRST = Comparator
+            .comparingLong((AllocRunner r) -> r.alloc().createTime())
+            .thenComparingInt(r -> r.alloc().index()).reversed();
+
     public List<AllocRunner> allocations(String jobId) {
-        return runners.values().stream().filter(r -> r.alloc().jobId().equals(jobId))
-                .sorted(Comparator.comparingLong((AllocRunner r) -> r.alloc().createTime()).reversed()).toList();
+        return runners.values().stream().filter(r -> r.alloc().jobId().equals(jobId)).sorted(NEWEST_FIRST).toList();
     }
 
     public List<AllocRunner> allocations() {
-        return runners.values().stream()
-                .sorted(Comparator.comparingLong((AllocRunner r) -> r.alloc().createTime()).reversed()).toList();
+        return runners.values().stream().sorted(NEWEST_FIRST).toList();
     }
 
     /** Finds an allocation by full id or by a unique prefix (the CLI shows 8-char ids). */
@@ -174,7 +216,7 @@ public final class AllocManager {
         runners.values().forEach(AllocRunner::detach);
     }
 
-    static long nowNanos() {
+    public static long nowNanos() {
         Instant i = Instant.now();
         return i.getEpochSecond() * 1_000_000_000L + i.getNano();
     }

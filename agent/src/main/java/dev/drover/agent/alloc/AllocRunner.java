@@ -12,7 +12,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
-/** Runs one allocation: builds its directory and drives a {@link TaskRunner} per task. */
+/**
+ * Runs one allocation: builds its directory and drives a {@link TaskRunner} per task, in the order
+ * their lifecycle hooks ask for ({@link LifecycleCoordinator}).
+ */
 public final class AllocRunner {
     public static final String PENDING = "pending";
     public static final String RUNNING = "running";
@@ -24,6 +27,7 @@ public final class AllocRunner {
     private final AllocDir dir;
     private final Map<String, TaskRunner> tasks = new LinkedHashMap<>();
     private final Consumer<AllocRunner> onUpdate;
+    private final LifecycleCoordinator lifecycle;
 
     public AllocRunner(AgentServices services, Allocation alloc, Job job, Consumer<AllocRunner> onUpdate) {
         this.services = services;
@@ -33,8 +37,14 @@ public final class AllocRunner {
         TaskGroup group = job.groups().stream().filter(g -> g.name().equals(alloc.taskGroup())).findFirst()
                 .orElseThrow(() -> new IllegalStateException("job " + job.id() + " has no group " + alloc.taskGroup()));
         for (var task : group.tasks()) {
-            tasks.put(task.name(), new TaskRunner(services, alloc, job, group, task, dir, t -> onUpdate.accept(this)));
+            tasks.put(task.name(), new TaskRunner(services, alloc, job, group, task, dir, t -> taskChanged()));
         }
+        this.lifecycle = new LifecycleCoordinator(group.tasks(), tasks);
+    }
+
+    private void taskChanged() {
+        lifecycle.update();
+        onUpdate.accept(this);
     }
 
     public Allocation alloc() {
@@ -46,8 +56,15 @@ public final class AllocRunner {
     }
 
     public void start() {
+        start(0);
+    }
+
+    /** Starts the tasks; their processes wait until state write {@code allocWrite} (this alloc's record) is durable. */
+    public void start(long allocWrite) {
         dir.build();
-        tasks.values().forEach(TaskRunner::start);
+        lifecycle.gate();
+        lifecycle.update(); // after an agent restart some tasks may be done already
+        tasks.values().forEach(t -> t.start(allocWrite));
     }
 
     public Map<String, TaskStateView> taskStates() {
@@ -76,6 +93,17 @@ public final class AllocRunner {
         return tasks.values().stream().allMatch(t -> t.done().isDone());
     }
 
+    /** Completes when every task is done, its plugins released: what {@link #terminal()} waits for. */
+    public CompletableFuture<Void> allDone() {
+        return CompletableFuture.allOf(tasks.values().stream().map(TaskRunner::done).toArray(CompletableFuture[]::new));
+    }
+
+    /** When the last task ended (unix nanos); the creation time if none ever ran. For the garbage collector. */
+    public long terminalAt() {
+        long last = tasks.values().stream().mapToLong(t -> t.state().finishedAt()).max().orElse(0);
+        return last != 0 ? last : alloc.createTime();
+    }
+
     public TaskRunner task(String name) {
         var t = tasks.get(name);
         if (t == null) {
@@ -93,8 +121,7 @@ public final class AllocRunner {
     public CompletableFuture<Void> stop(String reason) {
         alloc = alloc.withDesiredStatus(Allocation.DESIRED_STOP);
         onUpdate.accept(this);
-        tasks.values().forEach(t -> Thread.ofVirtual().start(() -> t.kill(reason)));
-        return CompletableFuture.allOf(tasks.values().stream().map(TaskRunner::done).toArray(CompletableFuture[]::new));
+        return lifecycle.stopAll(reason);
     }
 
     /** Leaves the tasks running for a later agent (the default on agent shutdown). */

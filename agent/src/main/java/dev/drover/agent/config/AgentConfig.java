@@ -17,10 +17,13 @@ import java.util.Map;
  * @param dev            dev mode: temporary data dir, raw_exec enabled
  * @param placement      where plugin sessions run: a process per task, or one shared host
  * @param startParallelism how many tasks may be in prestart/StartTask at once
+ * @param drainOnStop    stopping the agent stops every task first (kill_signal, kill_timeout), instead of
+ *                       leaving them running for the next agent
+ * @param gc             garbage collection of terminal allocations
  */
 public record AgentConfig(Path dataDir, String bindAddr, int httpPort, Map<String, Map<String, Object>> plugins,
                           Duration maxKillTimeout, String datacenter, String region, String nodeName, boolean dev,
-                          PluginPlacement placement, int startParallelism) {
+                          PluginPlacement placement, int startParallelism, boolean drainOnStop, GcConfig gc) {
     public static final int DEFAULT_HTTP_PORT = 4646;
     /** Starts are mostly waiting on small syscalls and fsyncs, so more than the core count pays. */
     public static final int DEFAULT_START_PARALLELISM = 16;
@@ -33,6 +36,30 @@ public record AgentConfig(Path dataDir, String bindAddr, int httpPort, Map<Strin
         plugins = Map.copyOf(plugins);
         if (placement == null) throw new IllegalArgumentException("plugin_placement is required");
         if (startParallelism < 1) throw new IllegalArgumentException("client.start_parallelism must be at least 1, got " + startParallelism);
+        if (gc == null) throw new IllegalArgumentException("gc is required");
+    }
+
+    /** Without the stop mode and GC settings: tasks are left running on stop, GC has Nomad's defaults. */
+    public AgentConfig(Path dataDir, String bindAddr, int httpPort, Map<String, Map<String, Object>> plugins,
+                       Duration maxKillTimeout, String datacenter, String region, String nodeName, boolean dev,
+                       PluginPlacement placement, int startParallelism) {
+        this(dataDir, bindAddr, httpPort, plugins, maxKillTimeout, datacenter, region, nodeName, dev, placement,
+                startParallelism, false, GcConfig.DEFAULT);
+    }
+
+    public AgentConfig withMaxKillTimeout(Duration timeout) {
+        return new AgentConfig(dataDir, bindAddr, httpPort, plugins, timeout, datacenter, region, nodeName, dev, placement,
+                startParallelism, drainOnStop, gc);
+    }
+
+    public AgentConfig withDrainOnStop(boolean drain) {
+        return new AgentConfig(dataDir, bindAddr, httpPort, plugins, maxKillTimeout, datacenter, region, nodeName, dev, placement,
+                startParallelism, drain, gc);
+    }
+
+    public AgentConfig withGc(GcConfig newGc) {
+        return new AgentConfig(dataDir, bindAddr, httpPort, plugins, maxKillTimeout, datacenter, region, nodeName, dev, placement,
+                startParallelism, drainOnStop, newGc);
     }
 
     public Path stateDir() {

@@ -26,6 +26,10 @@ import java.util.Set;
  * client {
  *   max_kill_timeout = "30s"
  *   chroot_env = { "/bin" = "/bin", "/usr" = "/usr" }   # replaces the default set
+ *   drain_on_stop = true     # stop every task before the agent exits
+ *   gc_interval   = "1m"     # terminal allocations are collected ...
+ *   gc_max_allocs = 50       # ... oldest first while the agent holds more than this
+ *   gc_alloc_ttl  = "24h"    # ... and once terminal for this long (0 = never by age)
  * }
  * plugin "raw_exec" { config { enabled = true } }
  * </pre>
@@ -34,14 +38,16 @@ public final class AgentConfigParser {
     private static final Set<String> TOP = Set.of("data_dir", "bind_addr", "datacenter", "region", "name", "ports", "plugin", "client",
             "plugin_placement");
     private static final Set<String> PORTS = Set.of("http");
-    private static final Set<String> CLIENT = Set.of("enabled", "max_kill_timeout", "start_parallelism", "chroot_env");
+    private static final Set<String> CLIENT = Set.of("enabled", "max_kill_timeout", "start_parallelism", "chroot_env",
+            "drain_on_stop", "gc_interval", "gc_max_allocs", "gc_alloc_ttl");
     /** The drivers that build sandboxes; client chroot_env reaches them as their plugin config's chroot_env. */
     static final List<String> CHROOT_DRIVERS = List.of("exec", "java");
 
     /** What a config file sets; null where it is silent, so flags and defaults can fill in. */
     public record ConfigValues(String dataDir, String bindAddr, Integer httpPort, String datacenter, String region,
                                String name, Duration maxKillTimeout, Map<String, Map<String, Object>> plugins,
-                               String placement, Integer startParallelism) {}
+                               String placement, Integer startParallelism, Boolean drainOnStop, Duration gcInterval,
+                               Integer gcMaxAllocs, Duration gcAllocTtl) {}
 
     private final List<String> errors = new ArrayList<>();
 
@@ -73,8 +79,23 @@ public final class AgentConfigParser {
         Duration maxKill = null;
         Integer startParallelism = null;
         Map<String, Object> chrootEnv = null;
+        Boolean drainOnStop = null;
+        Duration gcInterval = null, gcAllocTtl = null;
+        Integer gcMaxAllocs = null;
         for (var client : body.blocks("client")) {
             checkNames(client.body(), CLIENT, "client block");
+            var dos = client.body().attribute("drain_on_stop");
+            if (dos.isPresent()) {
+                if (plain(dos.get()) instanceof Boolean b) drainOnStop = b;
+                else error(dos.get().pos(), "drain_on_stop must be true or false");
+            }
+            var gma = client.body().attribute("gc_max_allocs");
+            if (gma.isPresent()) {
+                if (plain(gma.get()) instanceof Long l && l >= 0 && l <= 1_000_000) gcMaxAllocs = l.intValue();
+                else error(gma.get().pos(), "gc_max_allocs must be a whole number from 0 to 1000000");
+            }
+            gcInterval = duration(client.body(), "gc_interval", false, gcInterval);
+            gcAllocTtl = duration(client.body(), "gc_alloc_ttl", true, gcAllocTtl);
             var ce = client.body().attribute("chroot_env");
             if (ce.isPresent()) chrootEnv = chrootEnv(ce.get());
             for (var b : client.body().blocks("chroot_env")) {
@@ -104,7 +125,25 @@ public final class AgentConfigParser {
             }
         }
         if (!errors.isEmpty()) throw new IllegalArgumentException(String.join("\n", errors));
-        return new ConfigValues(dataDir, bindAddr, http, dc, region, name, maxKill, plugins, placement, startParallelism);
+        return new ConfigValues(dataDir, bindAddr, http, dc, region, name, maxKill, plugins, placement, startParallelism,
+                drainOnStop, gcInterval, gcMaxAllocs, gcAllocTtl);
+    }
+
+    /** A duration attribute such as "30s"; {@code previous} when absent or bad (the error is recorded). */
+    private Duration duration(HclBody body, String name, boolean zeroAllowed, Duration previous) {
+        String v = string(body, name);
+        if (v == null) return previous;
+        try {
+            Duration d = Durations.parse(v);
+            if (d.isNegative() || (!zeroAllowed && d.isZero())) {
+                error(body.attribute(name).get().pos(), name + " must be " + (zeroAllowed ? "zero or more" : "more than zero") + ", got \"" + v + "\"");
+                return previous;
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            error(body.attribute(name).get().pos(), name + ": " + e.getMessage());
+            return previous;
+        }
     }
 
     private void readPlugin(HclBlock plugin, Map<String, Map<String, Object>> plugins) {

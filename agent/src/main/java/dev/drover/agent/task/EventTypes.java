@@ -27,6 +27,8 @@ public final class EventTypes {
     public static final String RESTORE_FAILED = "Failed Restoring Task";
     public static final String SIBLING_FAILED = "Sibling Task Failed";
     public static final String LEADER_DEAD = "Leader Task Dead";
+    public static final String MAIN_DEAD = "Main Tasks Dead";
+    public static final String WAITING_SHUTDOWN_DELAY = "Waiting for shutdown delay";
 
     private static long nowNanos() {
         Instant now = Instant.now();
@@ -102,5 +104,25 @@ public final class EventTypes {
 
     public static TaskEventRecord restoreFailed(String error) {
         return event(RESTORE_FAILED, error, Map.of("error", error), false);
+    }
+
+    /** On a task stopped because {@code sibling} failed. */
+    public static TaskEventRecord siblingFailed(String sibling) {
+        return event(SIBLING_FAILED, "Task's sibling \"" + sibling + "\" failed", Map.of("failed_sibling", sibling), false);
+    }
+
+    /** On the tasks stopped because the group's leader task ended. */
+    public static TaskEventRecord leaderDead() {
+        return event(LEADER_DEAD, "Leader Task in Group dead", Map.of(), false);
+    }
+
+    /** On sidecars stopped because every main task has ended. */
+    public static TaskEventRecord mainDead() {
+        return event(MAIN_DEAD, "Main tasks in the group died", Map.of(), false);
+    }
+
+    public static TaskEventRecord waitingShutdownDelay(Duration delay) {
+        return event(WAITING_SHUTDOWN_DELAY, "Waiting for shutdown_delay of " + dev.drover.sdk.Durations.format(delay) + " before killing the task",
+                Map.of("shutdown_delay", delay.toString()), false);
     }
 }

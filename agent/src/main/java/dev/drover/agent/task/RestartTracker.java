@@ -34,6 +34,15 @@ public final class RestartTracker {
     private boolean restartTriggered;
     private boolean killed;
 
+    /**
+     * Whether a task that exits 0 runs again (Nomad's rule): main tasks of service jobs do, batch ones
+     * do not; prestart and poststart tasks only if they are sidecars; poststop tasks never.
+     */
+    public static boolean restartsOnSuccess(String jobType, dev.drover.agent.job.Lifecycle lifecycle) {
+        if (lifecycle != null) return lifecycle.sidecar() && !lifecycle.hook().equals("poststop");
+        return !jobType.equals("batch") && !jobType.equals("sysbatch");
+    }
+
     public RestartTracker(RestartPolicy policy, boolean restartOnSuccess) {
         this(policy, restartOnSuccess, System::nanoTime, RandomGenerator.getDefault());
     }

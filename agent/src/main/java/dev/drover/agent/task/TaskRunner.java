@@ -15,15 +15,12 @@ import dev.drover.agent.task.hooks.TaskHook;
 import dev.drover.agent.task.hooks.ValidateHook;
 import dev.drover.sdk.DroverException;
 import dev.drover.sdk.driver.ExitResult;
-import dev.drover.sdk.driver.TaskConfig;
 import dev.drover.sdk.driver.TaskHandle;
 import dev.drover.sdk.driver.TaskState;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -59,6 +56,11 @@ public final class TaskRunner {
     private TaskHandle handle; // non-null while a driver task exists
     private boolean killRequested;
     private boolean detached;
+    /** Opens when the task's lifecycle hook may start (see LifecycleCoordinator); a kill or detach wakes the runner too. */
+    private volatile CompletableFuture<?> startGate = CompletableFuture.completedFuture(null);
+    private final CompletableFuture<Void> wake = new CompletableFuture<>();
+    /** The state write holding this task's allocation: its process starts only once that is durable. */
+    private volatile long allocWrite;
 
     public TaskRunner(AgentServices services, Allocation alloc, Job job, TaskGroup group, Task task, AllocDir allocDir,
                       Consumer<TaskRunner> onStateChange) {
@@ -68,13 +70,19 @@ public final class TaskRunner {
         this.persistence = new TaskPersistence(services.state(), key);
         this.state = services.state().get(Bucket.TASK_STATES, key, TaskStateView.class).orElse(TaskStateView.initial());
         var driver = services.drivers().require(task.driver());
-        this.ctx = new TaskContext(services, alloc, job, group, task, allocDir, driver, this::emit, persistence);
-        this.tracker = new RestartTracker(task.restart(), !job.type().equals("batch") && !job.type().equals("sysbatch"));
-        this.hooks = List.of(new ValidateHook(), new TaskDirHook(), logmon, new EnvHook(), new DriverPrestartHook(this::taskConfig));
+        // Hook events precede a start (whose commit makes them durable) or a failure (emitted durably).
+        this.ctx = new TaskContext(services, alloc, job, group, task, allocDir, driver, this::emitDeferred, persistence);
+        this.tracker = new RestartTracker(task.restart(), RestartTracker.restartsOnSuccess(job.type(), task.lifecycle()));
+        this.hooks = List.of(new ValidateHook(), new TaskDirHook(), logmon, new EnvHook(), new DriverPrestartHook(TaskConfigs::forAttempt));
     }
 
     public String name() {
         return ctx.task.name();
+    }
+
+    /** The task's job, resources and driver, for the stats sampler and the stats API. */
+    public TaskContext context() {
+        return ctx;
     }
 
     public synchronized TaskStateView state() {
@@ -87,17 +95,27 @@ public final class TaskRunner {
 
     /** Starts a new task, or picks up one that ran before an agent restart. */
     public void start() {
+        start(0);
+    }
+
+    /** As {@link #start()}; the task's process waits until state write {@code allocWrite} is durable. */
+    public void start(long allocWrite) {
+        this.allocWrite = allocWrite;
         if (persistence.local().runComplete()) {
             done.complete(state()); // finished before an agent restart: nothing to run again
             return;
         }
-        if (state.events().isEmpty()) emit(EventTypes.received());
+        if (state.events().isEmpty()) emitDeferred(EventTypes.received());
         Thread.ofVirtual().name("task-" + ctx.taskKey()).start(this::run);
     }
 
     private void run() {
         try {
             boolean attached = tryRecover();
+            if (!attached) {
+                CompletableFuture.anyOf(startGate, wake).join();
+                if (isDetached()) return; // never started: nothing to leave running
+            }
             while (true) {
                 if (!attached) {
                     if (killRequestedNow() || !boundedStart()) {
@@ -129,6 +147,7 @@ public final class TaskRunner {
                 // The env must be rebuilt and logmon reattached even though nothing is started.
                 if (hook instanceof EnvHook || hook instanceof LogmonHook) ((TaskHook.Prestart) hook).prestart(ctx);
             }
+            logmon.awaitSession();
             boolean stopAtOnce;
             synchronized (lock) {
                 handle = saved;
@@ -157,21 +176,19 @@ public final class TaskRunner {
 
     /** Many tasks may start at once; only {@code start_parallelism} of them do the work at a time. */
     private boolean boundedStart() {
-        try {
-            services.starts().acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-        try {
-            return prestartAndStart();
-        } finally {
-            services.starts().release();
-        }
+        return Waits.bounded(services.starts(), this::prestartAndStart);
     }
 
     /** Runs the prestart hooks and StartTask; false (with the tracker told why) on failure. */
     private boolean prestartAndStart() {
+        try {
+            return prestartAndStartOnce();
+        } finally {
+            logmon.abandon(); // after a failure: the logmon session start that ran alongside
+        }
+    }
+
+    private boolean prestartAndStartOnce() {
         for (var hook : hooks) {
             if (!(hook instanceof TaskHook.Prestart prestart)) continue;
             try {
@@ -184,33 +201,50 @@ public final class TaskRunner {
             }
         }
         if (killRequestedNow()) return false;
-        var config = taskConfig(ctx);
+        var config = TaskConfigs.forAttempt(ctx);
         try {
+            // No process before its allocation is on disk (the registration's commit, overlapping the hooks).
+            services.state().awaitDurable(allocWrite);
+            long startBegan = System.nanoTime();
             var started = ctx.driver.startTask(config);
+            long startedAt = now(); // the process runs from here on; persisting that comes after
+            services.telemetry().taskStarted(ctx.task.driver(), System.nanoTime() - startBegan);
+            var event = EventTypes.started();
+            if (!logmonReady(started.handle())) return false;
             boolean stopAtOnce;
             synchronized (lock) {
                 handle = started.handle();
                 stopAtOnce = killRequested;
             }
-            persistence.update(local -> local.withHandle(started.handle()));
-            transition(TaskStateView.RUNNING, EventTypes.started());
+            // Handle and Running state in one commit: the handle must be durable for a restarted agent to reattach.
+            persistence.write(local -> local.withHandle(started.handle()));
+            long written = transition(TaskStateView.RUNNING, startedAt, event, started.network());
+            services.state().awaitDurable(written);
             if (stopAtOnce) stopDriverTask();
             return true;
         } catch (DroverException e) {
+            services.telemetry().taskStartFailed(ctx.task.driver());
             emit(EventTypes.driverFailure(e.getMessage(), false));
             tracker.setStartError(e.recoverable());
             return false;
         }
     }
 
-    /** A fresh TaskConfig for a start attempt: a new id every time (Nomad's rule). */
-    private TaskConfig taskConfig(TaskContext c) {
-        String id = c.taskKey() + "/" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-        var res = c.task.resources();
-        return new TaskConfig(id, c.job.namespace(), c.job.id(), c.job.name(), c.group.name(), c.task.name(),
-                c.alloc.id(), c.alloc.name(), c.task.user(), c.env().env(),
-                new dev.drover.sdk.driver.Resources(res.cpu(), res.memoryMB(), res.memoryMaxMB()),
-                c.driverConfig, c.allocDir.root().toString(), c.stdoutPath, c.stderrPath, c.alloc.ports());
+    /** The task's log session was set up while it launched: without it the task cannot run. */
+    private boolean logmonReady(TaskHandle launched) {
+        try {
+            logmon.awaitSession();
+            return true;
+        } catch (RuntimeException e) {
+            try {
+                ctx.driver.destroyTask(launched.config().id(), true);
+            } catch (DroverException de) {
+                LOG.warning("destroying " + launched.config().id() + " after its logmon failed: " + de.getMessage());
+            }
+            emit(EventTypes.hookFailed(logmon.name(), e.getMessage() == null ? e.toString() : e.getMessage(), false));
+            tracker.setStartError(!(e instanceof DroverException de) || de.recoverable());
+            return false;
+        }
     }
 
     private void onExit(ExitResult result) {
@@ -303,9 +337,30 @@ public final class TaskRunner {
             running = handle != null;
             lock.notifyAll();
         }
+        wake.complete(null);
         if (done.isDone()) return;
         emit(EventTypes.killing(killTimeout(), reason));
-        if (running) stopDriverTask();
+        if (running) {
+            awaitShutdownDelay();
+            stopDriverTask();
+        }
+    }
+
+    /** Nomad's shutdown_delay: time between deregistration and the kill signal; cut short if the task exits. */
+    private void awaitShutdownDelay() {
+        if (ctx.task.shutdownDelay().isZero()) return;
+        emit(EventTypes.waitingShutdownDelay(ctx.task.shutdownDelay()));
+        Waits.upTo(done, ctx.task.shutdownDelay());
+    }
+
+    /** Holds the task's first start until {@code gate} completes; call before {@link #start()}. */
+    public void gateStart(CompletableFuture<?> gate) {
+        this.startGate = gate;
+    }
+
+    /** Records an event about this task decided elsewhere (e.g. the group's leader died). */
+    public void recordEvent(TaskEventRecord event) {
+        if (!done.isDone()) emit(event);
     }
 
     private void stopDriverTask() {
@@ -348,11 +403,17 @@ public final class TaskRunner {
         ctx.driver.signalTask(h.config().id(), signal);
     }
 
+    /** A message from the driver about this task (image pull progress and the like). */
+    public void driverEvent(String message) {
+        emit(EventTypes.driverMessage(message));
+    }
+
     /** The agent is shutting down: leave the task running and stop watching it. */
     public void detach() {
         synchronized (lock) {
             detached = true;
         }
+        wake.complete(null);
         logmon.detach();
     }
 
@@ -371,17 +432,40 @@ public final class TaskRunner {
 
     private void emit(TaskEventRecord event) {
         synchronized (this) {
-            state = state.withEvent(event);
+            state = withEvent(state, event);
         }
         persistState();
+    }
+
+    /** An event on the way to a start: durable with the start's commit (or the next one), not on its own. */
+    private void emitDeferred(TaskEventRecord event) {
+        TaskStateView now;
+        synchronized (this) {
+            state = withEvent(state, event);
+            now = state;
+        }
+        services.state().write(Bucket.TASK_STATES, ctx.taskKey(), now);
+        onStateChange.accept(this);
     }
 
     /** Records an event and the state it leads to together, so readers never see one without the other. */
     private void transition(String newState, TaskEventRecord event) {
         synchronized (this) {
-            state = state.withState(newState, now()).withEvent(event);
+            state = withEvent(state.withState(newState, now()), event);
         }
         persistState();
+    }
+
+    /** As above at time {@code at} with the start's DriverNetwork, written but not yet durable; returns the write to await. */
+    private long transition(String newState, long at, TaskEventRecord event, dev.drover.sdk.driver.DriverNetwork network) {
+        TaskStateView now;
+        synchronized (this) {
+            state = withEvent(state.withState(newState, at).withNetwork(network), event);
+            now = state;
+        }
+        long written = services.state().write(Bucket.TASK_STATES, ctx.taskKey(), now);
+        onStateChange.accept(this);
+        return written;
     }
 
     private void setState(String newState) {
@@ -389,6 +473,12 @@ public final class TaskRunner {
             state = state.withState(newState, now());
         }
         persistState();
+    }
+
+    /** Adds an event and publishes it; callers hold this runner's lock, so the event stream keeps their order. */
+    private TaskStateView withEvent(TaskStateView before, TaskEventRecord event) {
+        services.telemetry().taskEvent(ctx.alloc, ctx.task.name(), event);
+        return before.withEvent(event);
     }
 
     private void persistState() {

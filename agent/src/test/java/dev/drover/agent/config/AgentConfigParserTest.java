@@ -67,6 +67,39 @@ class AgentConfigParserTest {
     }
 
     @Test
+    void stopModeAndGarbageCollectionOptions() {
+        var c = AgentConfigParser.parse("agent.hcl", """
+                client {
+                  drain_on_stop = true
+                  gc_interval   = "30s"
+                  gc_max_allocs = 10
+                  gc_alloc_ttl  = "24h"
+                }
+                """);
+        assertEquals(true, c.drainOnStop());
+        assertEquals(Duration.ofSeconds(30), c.gcInterval());
+        assertEquals(10, c.gcMaxAllocs());
+        assertEquals(Duration.ofHours(24), c.gcAllocTtl());
+        var none = AgentConfigParser.parse("agent.hcl", "client {\n}\n");
+        assertNull(none.drainOnStop());
+        assertNull(none.gcInterval());
+
+        var e = assertThrows(IllegalArgumentException.class, () -> AgentConfigParser.parse("agent.hcl", """
+                client {
+                  drain_on_stop = "yes"
+                  gc_interval   = "0"
+                  gc_max_allocs = -1
+                  gc_alloc_ttl  = "soon"
+                }
+                """));
+        String m = e.getMessage();
+        assertTrue(m.contains("agent.hcl:2:3: drain_on_stop must be true or false"), m);
+        assertTrue(m.contains("agent.hcl:3:3: gc_interval must be more than zero, got \"0\""), m);
+        assertTrue(m.contains("agent.hcl:4:3: gc_max_allocs must be a whole number from 0 to 1000000"), m);
+        assertTrue(m.contains("agent.hcl:5:3: gc_alloc_ttl: invalid duration \"soon\""), m);
+    }
+
+    @Test
     void syntaxErrorsCarryLineAndColumn() {
         var e = assertThrows(HclException.class, () -> AgentConfigParser.parse("agent.hcl", "data_dir = \"/x\nports {\n"));
         assertTrue(e.getMessage().startsWith("agent.hcl:1:"), e.getMessage());

@@ -33,11 +33,28 @@ final class AgentFixture implements AutoCloseable {
     final PluginPlacement placement;
 
     AgentFixture(Path dataDir, PluginPlacement placement) throws Exception {
+        this(dataDir, placement, Map.of());
+    }
+
+    /** As above with more {@code plugin "<driver>" { config { … } }} blocks (e.g. the docker endpoint). */
+    AgentFixture(Path dataDir, PluginPlacement placement, Map<String, Map<String, Object>> morePlugins) throws Exception {
+        this(dataDir, placement, morePlugins, c -> c);
+    }
+
+    /** As above with the agent config changed by {@code tweak} (GC settings, max_kill_timeout, …). */
+    AgentFixture(Path dataDir, PluginPlacement placement, java.util.function.UnaryOperator<AgentConfig> tweak) throws Exception {
+        this(dataDir, placement, Map.of(), tweak);
+    }
+
+    AgentFixture(Path dataDir, PluginPlacement placement, Map<String, Map<String, Object>> morePlugins,
+                 java.util.function.UnaryOperator<AgentConfig> tweak) throws Exception {
         this.dataDir = dataDir;
         this.placement = placement;
-        var config = new AgentConfig(dataDir, "127.0.0.1", 0, Map.of("raw_exec", Map.of("enabled", true)),
+        var plugins = new java.util.HashMap<String, Map<String, Object>>(morePlugins);
+        plugins.putIfAbsent("raw_exec", Map.of("enabled", true));
+        var config = new AgentConfig(dataDir, "127.0.0.1", 0, plugins,
                 Duration.ofSeconds(30), "dc1", "global", "test-node", false, placement, AgentConfig.DEFAULT_START_PARALLELISM);
-        this.agent = Agent.start(config);
+        this.agent = Agent.start(tweak.apply(config));
     }
 
     record Response(int status, String body, HttpResponse<String> raw) {

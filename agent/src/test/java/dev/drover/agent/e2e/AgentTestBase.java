@@ -24,7 +24,12 @@ abstract class AgentTestBase {
 
     @BeforeEach
     void startAgent() throws Exception {
-        agent = new AgentFixture(dir, placement);
+        agent = new AgentFixture(dir, placement, plugins());
+    }
+
+    /** Extra driver plugin configs for the agent of every test of the class. */
+    java.util.Map<String, java.util.Map<String, Object>> plugins() {
+        return java.util.Map.of();
     }
 
     @AfterEach

@@ -58,6 +58,7 @@ public final class PluginPool {
     }
 
     private synchronized PluginConnection sharedHost() {
+        if (current == null) current = recordedHost();
         if (current == null || !current.isAlive()) {
             if (current != null) {
                 LOG.warning("shared plugin host (pid " + current.reattach().process().pid() + ") is gone; starting a new one");
@@ -66,9 +67,48 @@ public final class PluginPool {
             boolean replacing = current != null;
             current = launcher.launch(HOST_NAME);
             hosts.put(current.reattach().socket(), current);
+            recordHost(current.reattach());
             if (replacing) restoreSessions(current);
         }
         return current;
+    }
+
+    /**
+     * Where the current shared host is recorded. Task handles name the host that started them; once
+     * a replacement host has adopted them that one is dead, and an agent restarting must find the
+     * replacement here rather than start a third host beside it.
+     */
+    private java.nio.file.Path hostRecord() {
+        return launcher.stateDir().resolve("shared-host.json");
+    }
+
+    private void recordHost(PluginReattach host) {
+        try {
+            var file = hostRecord();
+            var tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            java.nio.file.Files.createDirectories(file.getParent());
+            java.nio.file.Files.writeString(tmp, dev.drover.sdk.rpc.Wire.JSON.writeValueAsString(host));
+            java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warning("could not record the shared plugin host: " + e.getMessage());
+        }
+    }
+
+    /** The host an earlier agent recorded, if that very process still answers; else null. */
+    private PluginConnection recordedHost() {
+        var file = hostRecord();
+        if (!java.nio.file.Files.exists(file)) return null;
+        try {
+            var recorded = dev.drover.sdk.rpc.Wire.JSON.readValue(java.nio.file.Files.readString(file), PluginReattach.class);
+            var known = hosts.get(recorded.socket());
+            if (known != null && known.isAlive()) return known;
+            var connection = launcher.reattach(recorded);
+            hosts.put(recorded.socket(), connection);
+            return connection;
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.info("the recorded shared plugin host cannot be reattached: " + e.getMessage());
+            return null;
+        }
     }
 
     /** Remembers how to restore a task's session should its shared host die (shared placement only). */
@@ -118,6 +158,11 @@ public final class PluginPool {
     /** Agent shutdown with nothing left to supervise: shared hosts exit too. */
     public synchronized void shutdownHosts() {
         hosts.values().forEach(h -> h.shutdown(EXIT_GRACE_MILLIS));
+        try {
+            java.nio.file.Files.deleteIfExists(hostRecord());
+        } catch (java.io.IOException e) {
+            LOG.fine("could not remove the shared host record: " + e.getMessage());
+        }
         hosts.clear();
         current = null;
     }

@@ -21,7 +21,8 @@ final class TreeKiller {
     /** The live processes of the tree as of now: the main process, its group, descendants and cgroup. */
     static Set<ProcessIdentity> snapshot(Session s) {
         var table = ProcTable.scan();
-        var pids = new LinkedHashSet<>(table.tree(s.pid));
+        // A pid that is no longer the session's process (recorded, then reused) is someone else's tree.
+        var pids = new LinkedHashSet<Integer>(s.identity.isAlive() ? table.tree(s.pid) : Set.of());
         if (s.cgroup != null) s.cgroup.pids().stream().filter(table::isLive).forEach(pids::add);
         var ids = new LinkedHashSet<ProcessIdentity>();
         pids.forEach(p -> ProcessIdentity.of(p).ifPresent(ids::add));

@@ -35,7 +35,7 @@ class AllocStatusNetworkTest {
     void showsTheContainerIpAndPortMapUnderTheTask() throws Exception {
         try (FakeAgent agent = new FakeAgent()) {
             agent.onJson("GET", "/v1/allocation/7f3c",
-                    alloc("{\"IP\":\"10.88.0.7\",\"AutoAdvertise\":false,\"PortMap\":{\"http\":8080,\"db\":5432}}", NONE));
+                    alloc("{\"IP\":\"127.0.0.7\",\"AutoAdvertise\":false,\"PortMap\":{\"http\":8080,\"db\":5432}}", NONE));
 
             Result r = agent.run("alloc", "status", "7f3c");
 
@@ -49,7 +49,7 @@ class AllocStatusNetworkTest {
                     Last Restart   = N/A
 
                     Driver Network:
-                    IP       = 10.88.0.7
+                    IP       = 127.0.0.7
                     Port Map = db -> 5432, http -> 8080
 
                     Recent Events:

@@ -345,14 +345,7 @@ public final class IsolatedExecutor implements Executor {
         var runtime = container.runtime();
         var exec = new TaskCommand(runtime.binary(), runtime.exec(container.id(), plan.cwd(),
                 plan.user().uid(), plan.user().gid(), taskEnv(session.command, plan.user()), plan.argv()), runtime.stateRoot());
-        try {
-            return OneShot.run(spawner, exec, RUNTIME_ENV, SessionOps.joinCgroupIfPresent(session.cgroup), timeoutMillis);
-        } catch (NativeException e) {
-            throw SessionOps.spawnError(what, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw DroverException.unavailable(what + ": interrupted", e);
-        }
+        return SessionOps.oneShot(spawner, exec, RUNTIME_ENV, session.cgroup, timeoutMillis, what);
     }
 
     /**

@@ -84,6 +84,19 @@ final class SessionOps {
         };
     }
 
+    /** A one-shot command inside the task's cgroup (accounted to the task, dies with it), its errors named. */
+    static dev.drover.sdk.executor.ExecResult oneShot(Spawner spawner, TaskCommand command, java.util.Map<String, String> env,
+                                                      TaskCgroup cgroup, long timeoutMillis, String what) {
+        try {
+            return OneShot.run(spawner, command, env, joinCgroupIfPresent(cgroup), timeoutMillis);
+        } catch (NativeException e) {
+            throw spawnError(what, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw DroverException.unavailable(what + ": interrupted", e);
+        }
+    }
+
     static int parseSignal(String signal, String what) {
         return Signals.number(signal).orElseThrow(() -> DroverException.invalid(
                 what + ": unknown signal \"" + signal + "\"; use a name like SIGTERM or SIGHUP"));

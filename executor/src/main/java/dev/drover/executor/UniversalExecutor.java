@@ -178,15 +178,7 @@ public final class UniversalExecutor implements Executor {
         if (cmd == null || cmd.isBlank()) throw DroverException.invalid(what + ": a command is required");
         if (timeoutMillis <= 0) throw DroverException.invalid(what + ": the timeout must be positive, got " + timeoutMillis);
         var resolved = resolve(session.command, cmd, args == null ? List.of() : args, what);
-        try {
-            // Inside the task's cgroup too, so it is accounted to the task and dies with it.
-            return OneShot.run(spawner, resolved, session.command.env(), SessionOps.joinCgroupIfPresent(session.cgroup), timeoutMillis);
-        } catch (NativeException e) {
-            throw SessionOps.spawnError(what, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw DroverException.unavailable(what + ": interrupted", e);
-        }
+        return SessionOps.oneShot(spawner, resolved, session.command.env(), session.cgroup, timeoutMillis, what);
     }
 
     /** A pty (or pipes) exec in the task's context: its env, working dir, user and cgroup. */

@@ -31,7 +31,7 @@ final class AllocLogs implements Callable<Integer> {
     @Option(names = "-stderr", description = "Show stderr instead of stdout.")
     boolean stderr;
 
-    @Option(names = "-f", description = "Follow: keep streaming until the task is dead.")
+    @Option(names = "-f", description = "Follow: keep streaming until the task is dead (across agent restarts), then say how it ended.")
     boolean follow;
 
     @Option(names = "-tail", description = "Start near the end of the log; without -n/-c, the last 10 lines.")
@@ -54,6 +54,8 @@ final class AllocLogs implements Callable<Integer> {
 
     private ApiClient api;
     private PrintStream out;
+    private String base;
+    private LogFollower follower;
 
     @Override
     public Integer call() {
@@ -72,14 +74,19 @@ final class AllocLogs implements Callable<Integer> {
         if (task.isEmpty()) {
             task = onlyTask(a);
         }
-        String base = "/v1/client/fs/logs/" + ApiClient.enc(a.id()) + "?task=" + ApiClient.enc(task)
-                + "&type=" + (stderr ? "stderr" : "stdout") + "&plain=true";
+        String stream = "/v1/client/fs/logs/" + ApiClient.enc(a.id()) + "?task=" + ApiClient.enc(task)
+                + "&type=" + (stderr ? "stderr" : "stdout");
+        base = stream + "&plain=true";
+        follower = new LogFollower(api, out, cli.ctx.err(), a.id(), task, stream);
         if (bytes != null) {
-            copy(open(base, follow, "end", bytes), 0);
+            if (follow) follower.follow("end", bytes, 0);
+            else copy(open(base, false, "end", bytes), 0);
         } else if (lines != null || tail) {
             tailLines(base, lines != null ? lines : DEFAULT_TAIL_LINES);
+        } else if (follow) {
+            follower.follow("start", 0, 0);
         } else {
-            copy(open(base, follow, "start", 0), 0);
+            copy(open(base, false, "start", 0), 0);
         }
         return 0;
     }
@@ -128,7 +135,7 @@ final class AllocLogs implements Callable<Integer> {
         // Follow the same window again and print it minus the lines not wanted, rather than print
         // the probe and follow from the very end: that would drop whatever was logged between the
         // two requests. (If the log grew meanwhile, output starts a little after the last N lines.)
-        copy(open(base, true, "end", data.length), start);
+        follower.follow("end", data.length, start);
     }
 
     /**

@@ -22,6 +22,25 @@ class AllocLogsTest {
     static final String ID = "5d3c37b5-7a3e-4c1f-9d2a-0123456789ab";
     static final String LOGS = "/v1/client/fs/logs/" + ID;
     static final String ONE_TASK = "{\"ID\":\"" + ID + "\",\"TaskStates\":{\"web\":{\"State\":\"running\"}}}";
+    /** web once it ended: followers stop and say how. */
+    static final String ONE_TASK_DEAD = "{\"ID\":\"" + ID + "\",\"TaskStates\":{\"web\":{\"State\":\"dead\",\"Failed\":true,"
+            + "\"Events\":[{\"Type\":\"Terminated\",\"ExitCode\":3}]}}}";
+
+    /**
+     * The agent's framed stream (Nomad's StreamFrames) for {@code chunks} read from {@code file}
+     * starting at {@code offset}: one frame per chunk, Offset where its data ends, a heartbeat between.
+     */
+    static String[] frames(String file, long offset, String... chunks) {
+        var out = new java.util.ArrayList<String>();
+        for (String c : chunks) {
+            byte[] b = c.getBytes(StandardCharsets.UTF_8);
+            offset += b.length;
+            out.add("{\"Offset\":" + offset + ",\"Data\":\"" + java.util.Base64.getEncoder().encodeToString(b)
+                    + "\",\"File\":\"alloc/logs/" + file + "\"}");
+            out.add("{}");
+        }
+        return out.toArray(String[]::new);
+    }
 
     /** An agent serving {@code log} as web's stdout, honouring origin/offset like the real one. */
     private static FakeAgent agent(String log) throws Exception {
@@ -66,9 +85,10 @@ class AllocLogsTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (FakeAgent agent = new FakeAgent()) {
             agent.onJson("GET", "/v1/allocation/5d3c", ONE_TASK);
+            agent.onJson("GET", "/v1/allocation/" + ID, ONE_TASK_DEAD);
             // The second chunk is only sent once the CLI has printed the first one.
-            agent.on("GET", LOGS, q -> Reply.stream("first\n", "second\n").beforeChunk(i -> {
-                if (i == 1) {
+            agent.on("GET", LOGS, q -> Reply.stream(frames("web.stdout.0", 0, "first\n", "second\n")).beforeChunk(i -> {
+                if (i == 2) {
                     await(firstSeen);
                 }
             }));
@@ -83,6 +103,54 @@ class AllocLogsTest {
             Result r = run.get(10, TimeUnit.SECONDS);
             assertEquals(0, r.code(), r.err());
             assertEquals("first\nsecond\n", r.out());
+            assertEquals("==> Task \"web\" is dead (failed): exit code 3\n", r.err());
+            assertEquals("false", agent.requests("GET", LOGS).getFirst().query().get("plain"));
+        }
+    }
+
+    /**
+     * An agent restart while following: the stream ends (or breaks) while the task still runs; the
+     * CLI asks again from the file and offset where the last frame ended, so nothing repeats or goes
+     * missing, including across a rotation.
+     */
+    @Test
+    void followResumesWhereTheLastFrameEndedWhenTheStreamEndsWhileTheTaskRuns() throws Exception {
+        var allocCalls = new java.util.concurrent.atomic.AtomicInteger();
+        try (FakeAgent agent = new FakeAgent()) {
+            agent.onJson("GET", "/v1/allocation/5d3c", ONE_TASK);
+            // the checks after the first two stream ends: still running; after the third: dead
+            agent.on("GET", "/v1/allocation/" + ID, q -> Reply.json(allocCalls.incrementAndGet() <= 2 ? ONE_TASK : ONE_TASK_DEAD));
+            var logCalls = new java.util.concurrent.atomic.AtomicInteger();
+            agent.on("GET", LOGS, q -> switch (logCalls.incrementAndGet()) {
+                case 1 -> Reply.stream(frames("web.stdout.4", 100, "a1\n", "a2\n"));
+                case 2 -> Reply.stream(frames("web.stdout.4", 106, "a3\n")[0], frames("web.stdout.5", 0, "b1\n")[0], "{}");
+                default -> Reply.stream("{}", "{}");
+            });
+
+            Result r = agent.run("alloc", "logs", "-f", "5d3c");
+
+            assertEquals(0, r.code(), r.err());
+            assertEquals("a1\na2\na3\nb1\n", r.out());
+            List<Request> reqs = agent.requests("GET", LOGS);
+            assertEquals(3, reqs.size(), reqs.toString());
+            assertEquals(Map.of("origin", "start", "offset", "0"), Map.of("origin", reqs.get(0).query().get("origin"), "offset", reqs.get(0).query().get("offset")));
+            assertEquals(null, reqs.get(0).query().get("file"));
+            assertEquals("alloc/logs/web.stdout.4", reqs.get(1).query().get("file"));
+            assertEquals("106", reqs.get(1).query().get("offset"));
+            assertEquals("alloc/logs/web.stdout.5", reqs.get(2).query().get("file"));
+            assertEquals("3", reqs.get(2).query().get("offset"));
+            assertTrue(r.err().endsWith("is dead (failed): exit code 3\n"), r.err());
+        }
+    }
+
+    @Test
+    void aStreamThatIsNotFramesIsAnError() throws Exception {
+        try (FakeAgent agent = new FakeAgent()) {
+            agent.onJson("GET", "/v1/allocation/5d3c", ONE_TASK);
+            agent.on("GET", LOGS, q -> Reply.stream("plain text\n", "more\n"));
+            Result r = agent.run("alloc", "logs", "-f", "5d3c");
+            assertEquals(1, r.code());
+            assertTrue(r.err().contains("Error reading logs: invalid log stream from agent"), r.err());
         }
     }
 
@@ -99,11 +167,15 @@ class AllocLogsTest {
         try (FakeAgent agent = new FakeAgent()) {
             agent.onJson("GET", "/v1/allocation/5d3c",
                     "{\"ID\":\"" + ID + "\",\"TaskStates\":{\"web\":{},\"sidecar\":{}}}");
-            agent.on("GET", LOGS, q -> Reply.stream("err\n"));
+            agent.onJson("GET", "/v1/allocation/" + ID,
+                    "{\"ID\":\"" + ID + "\",\"TaskStates\":{\"web\":{},\"sidecar\":{\"State\":\"dead\",\"Events\":[{\"Type\":\"Terminated\",\"ExitCode\":0}]}}}");
+            agent.on("GET", LOGS, q -> Reply.stream(frames("sidecar.stderr.0", 0, "err\n")));
 
             Result r = agent.run("alloc", "logs", "-stderr", "-f", "5d3c", "sidecar");
 
             assertEquals(0, r.code(), r.err());
+            assertEquals("err\n", r.out());
+            assertEquals("==> Task \"sidecar\" is dead (finished): exit code 0\n", r.err());
             Map<String, String> q = agent.requests("GET", LOGS).getFirst().query();
             assertEquals("sidecar", q.get("task"));
             assertEquals("stderr", q.get("type"));
@@ -157,8 +229,9 @@ class AllocLogsTest {
         String log = lines(1, 20, 5);
         try (FakeAgent agent = new FakeAgent()) {
             agent.onJson("GET", "/v1/allocation/5d3c", ONE_TASK);
+            agent.onJson("GET", "/v1/allocation/" + ID, ONE_TASK_DEAD);
             agent.on("GET", LOGS, q -> q.query().get("follow").equals("true")
-                    ? Reply.stream(window(log, q.query()), "new 1\n", "new 2\n")
+                    ? Reply.stream(frames("web.stdout.0", 0, window(log, q.query()), "new 1\n", "new 2\n"))
                     : Reply.stream(window(log, q.query())));
 
             Result r = agent.run("alloc", "logs", "-f", "-n", "3", "5d3c");

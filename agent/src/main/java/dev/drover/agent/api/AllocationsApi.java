@@ -47,43 +47,75 @@ final class AllocationsApi {
         boolean follow = r.queryBool("follow", false);
         boolean plain = r.queryBool("plain", false);
         var streamer = new LogStreamer(runner.dir().logsDir(), task, type);
+        LogStreamer.Start start = new LogStreamer.Start.Offset(offset, origin.equals("end"));
+        String file = r.query("file", "");
+        if (!file.isEmpty()) {
+            // Drover's addition to Nomad's parameters: resume where a frame (File, Offset) left off.
+            String name = file.startsWith(LOG_FILE_PREFIX) ? file.substring(LOG_FILE_PREFIX.length()) : file;
+            if (origin.equals("end") || streamer.indexOf(name).isEmpty()) {
+                throw ApiException.badRequest("file must name one of the task's " + type + " log files (as a frame's File, e.g. \""
+                        + LOG_FILE_PREFIX + task + "." + type + ".0\") with origin=start, got \"" + file + "\"");
+            }
+            start = new LogStreamer.Start.InFile(name, offset);
+        }
         try (OutputStream out = r.stream(plain ? "text/plain; charset=utf-8" : "application/json")) {
-            OutputStream sink = plain ? out : new FrameWriter(out, task + "." + type);
-            streamer.stream(offset, origin.equals("end"), follow, () -> taskRunner.done().isDone(), sink);
+            var sink = plain ? new PlainSink(out) : new FrameSink(out);
+            streamer.stream(start, follow, () -> taskRunner.done().isDone(), sink);
             sink.flush();
         }
         return Router.STREAMED;
     }
 
-    /** Wraps bytes in Nomad's StreamFrame JSON objects: {"Offset","Data"(base64),"File"}. */
-    private static final class FrameWriter extends OutputStream {
-        private final OutputStream out;
-        private final String file;
-        private long offset;
+    /** Where a frame's File points: the log file's path inside the allocation dir, as Nomad's. */
+    static final String LOG_FILE_PREFIX = "alloc/logs/";
 
-        FrameWriter(OutputStream out, String file) {
-            this.out = out;
-            this.file = file;
-        }
-
+    private record PlainSink(OutputStream out) implements LogStreamer.Sink {
         @Override
-        public void write(int b) throws IOException {
-            write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            offset += len;
-            var frame = Wire.JSON.createObjectNode()
-                    .put("Offset", offset)
-                    .put("Data", Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(b, off, off + len)))
-                    .put("File", file);
-            out.write(Wire.JSON.writeValueAsBytes(frame));
+        public void write(String file, long offsetAfter, byte[] b, int len) throws IOException {
+            out.write(b, 0, len);
         }
 
         @Override
         public void flush() throws IOException {
             out.flush();
+        }
+    }
+
+    /**
+     * Nomad's StreamFrame JSON objects, one after another: {@code {"Offset","Data"(base64),"File"}},
+     * Offset being where the data ends in File; an empty {@code {}} is a heartbeat, sent about once a
+     * second while a follow waits, so a client that went away is noticed.
+     */
+    private static final class FrameSink implements LogStreamer.Sink {
+        private static final byte[] HEARTBEAT = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        private final OutputStream out;
+        private long lastSent = System.nanoTime();
+
+        FrameSink(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void write(String file, long offsetAfter, byte[] b, int len) throws IOException {
+            var frame = Wire.JSON.createObjectNode()
+                    .put("Offset", offsetAfter)
+                    .put("Data", Base64.getEncoder().encodeToString(java.util.Arrays.copyOf(b, len)))
+                    .put("File", LOG_FILE_PREFIX + file);
+            out.write(Wire.JSON.writeValueAsBytes(frame));
+            lastSent = System.nanoTime();
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void idle() throws IOException {
+            if (System.nanoTime() - lastSent < 1_000_000_000L) return;
+            out.write(HEARTBEAT);
+            out.flush();
+            lastSent = System.nanoTime();
         }
     }
 

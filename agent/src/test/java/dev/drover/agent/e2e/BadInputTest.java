@@ -58,6 +58,9 @@ class BadInputTest extends AgentTestBase {
         var badOrigin = agent.call("GET", "/v1/client/fs/logs/" + good + "?task=t&type=stdout&origin=middle", null);
         assertEquals(400, badOrigin.status());
         assertTrue(badOrigin.body().contains("origin must be start or end"));
+        var badFile = agent.call("GET", "/v1/client/fs/logs/" + good + "?task=t&type=stdout&file=alloc/logs/../../etc/passwd", null);
+        assertEquals(400, badFile.status());
+        assertTrue(badFile.body().contains("file must name one of the task's stdout log files"), badFile.body());
 
         assertEquals(200, agent.call("GET", "/v1/agent/health", null).status());
         assertEquals("running", agent.taskState(good, "t").path("State").asString(), "earlier job untouched");

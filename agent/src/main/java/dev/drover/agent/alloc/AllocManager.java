@@ -205,15 +205,30 @@ public final class AllocManager {
                 var runner = new AllocRunner(services, alloc, job, this::persist);
                 runners.put(id, runner);
                 runner.start();
+                // An agent that died while stopping it: finish the stop (a reattached task gets its kill_signal).
+                if (alloc.desiredStatus().equals(Allocation.DESIRED_STOP) && !runner.terminal()) runner.stop("allocation stopped before the agent restarted");
             } catch (RuntimeException e) {
                 LOG.warning("could not restore allocation " + id + ": " + e.getMessage());
             }
         }
     }
 
-    /** Agent shutdown without drain: tasks keep running for the next agent to reattach. */
+    /**
+     * Agent shutdown without drain: tasks keep running for the next agent to reattach. Stops already
+     * under way are finished first (for up to max_kill_timeout + 15 s), so their plugins are released
+     * and the next agent does not find a task half-stopped.
+     */
     public void detachAll() {
-        runners.values().forEach(AllocRunner::detach);
+        var stopping = CompletableFuture.allOf(runners.values().stream().map(AllocRunner::detach).toArray(CompletableFuture[]::new));
+        try {
+            stopping.get(services.maxKillTimeout().toMillis() + 15_000, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.warning("tasks being stopped were not dead after max_kill_timeout + 15s; the next agent finishes their stop");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.warning("waiting for stopping tasks: " + e.getCause());
+        }
     }
 
     public static long nowNanos() {

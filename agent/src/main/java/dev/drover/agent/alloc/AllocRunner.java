@@ -124,8 +124,11 @@ public final class AllocRunner {
         return lifecycle.stopAll(reason);
     }
 
-    /** Leaves the tasks running for a later agent (the default on agent shutdown). */
-    public void detach() {
-        tasks.values().forEach(TaskRunner::detach);
+    /**
+     * Leaves the tasks running for a later agent (the default on agent shutdown); completes once
+     * tasks that were being stopped are dead, so none is left half-stopped.
+     */
+    public CompletableFuture<Void> detach() {
+        return CompletableFuture.allOf(tasks.values().stream().map(TaskRunner::detach).toArray(CompletableFuture[]::new));
     }
 }

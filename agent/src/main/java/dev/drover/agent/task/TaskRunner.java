@@ -61,6 +61,14 @@ public final class TaskRunner {
     private final CompletableFuture<Void> wake = new CompletableFuture<>();
     /** The state write holding this task's allocation: its process starts only once that is durable. */
     private volatile long allocWrite;
+    /**
+     * Held while a start attempt runs (hooks, StartTask, until its handle is durable). An agent
+     * shutting down waits for it, so a task it launched always has a handle on disk for the next agent
+     * to reattach to, and the state store is not closed under a start.
+     */
+    private final java.util.concurrent.locks.ReentrantLock starting = new java.util.concurrent.locks.ReentrantLock();
+    /** How long a detaching agent waits for a start attempt in flight (a long image pull is abandoned). */
+    static final Duration DETACH_WAIT = Duration.ofSeconds(30);
 
     public TaskRunner(AgentServices services, Allocation alloc, Job job, TaskGroup group, Task task, AllocDir allocDir,
                       Consumer<TaskRunner> onStateChange) {
@@ -119,6 +127,7 @@ public final class TaskRunner {
             while (true) {
                 if (!attached) {
                     if (killRequestedNow() || !boundedStart()) {
+                        if (isDetached()) return; // the agent went away before the task started: the next one starts it
                         if (handleDecision(tracker.next())) continue;
                         break;
                     }
@@ -179,12 +188,14 @@ public final class TaskRunner {
         return Waits.bounded(services.starts(), this::prestartAndStart);
     }
 
-    /** Runs the prestart hooks and StartTask; false (with the tracker told why) on failure. */
+    /** Runs the prestart hooks and StartTask; false (with the tracker told why) on failure or when the agent detaches. */
     private boolean prestartAndStart() {
+        starting.lock();
         try {
-            return prestartAndStartOnce();
+            return !isDetached() && prestartAndStartOnce();
         } finally {
             logmon.abandon(); // after a failure: the logmon session start that ran alongside
+            starting.unlock();
         }
     }
 
@@ -200,7 +211,7 @@ public final class TaskRunner {
                 return false;
             }
         }
-        if (killRequestedNow()) return false;
+        if (killRequestedNow() || isDetached()) return false; // no process for an agent that is going away
         var config = TaskConfigs.forAttempt(ctx);
         try {
             // No process before its allocation is on disk (the registration's commit, overlapping the hooks).
@@ -408,13 +419,29 @@ public final class TaskRunner {
         emit(EventTypes.driverMessage(message));
     }
 
-    /** The agent is shutting down: leave the task running and stop watching it. */
-    public void detach() {
+    /**
+     * The agent is shutting down: leave the task running and stop watching it. A start attempt in
+     * flight either ends before StartTask or is waited for (up to {@link #DETACH_WAIT}) until its
+     * handle is durable. A task being stopped is not left half-stopped: its stop goes on, and the
+     * returned future completes once it is done (otherwise at once), for the agent to wait on.
+     */
+    public CompletableFuture<?> detach() {
         synchronized (lock) {
+            if (killRequested) return done;
             detached = true;
         }
         wake.complete(null);
+        boolean settled = false;
+        try {
+            settled = starting.tryLock(DETACH_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (settled) starting.unlock();
+        }
+        if (!settled) LOG.warning("task " + ctx.taskKey() + " was still starting after " + DETACH_WAIT + "; the next agent starts it");
         logmon.detach();
+        return CompletableFuture.completedFuture(null);
     }
 
     /** The driver task id of the current attempt, or null when none runs. */

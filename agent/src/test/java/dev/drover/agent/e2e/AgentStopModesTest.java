@@ -126,6 +126,11 @@ class AgentStopModesTest {
         return all.stream().filter(p -> !pids.contains(p.ppid())).toList();
     }
 
+    /** pid and start time: what makes a process the same one (its state letter changes as it runs). */
+    private static List<String> identities(List<ProcScan.Proc> procs) {
+        return procs.stream().map(p -> p.pid() + "@" + p.startTicks()).toList();
+    }
+
     private void sigtermAndWait(Process agent, Path out) throws Exception {
         agent.destroy(); // SIGTERM
         if (!agent.waitFor(90, TimeUnit.SECONDS)) {
@@ -167,5 +172,42 @@ class AgentStopModesTest {
     @Test
     void drainOnStopInTheConfigFileDoesTheSame() throws Exception {
         drainsOnStop("drain_on_stop = true", List.of());
+    }
+
+    /**
+     * The default: SIGTERM leaves the task running (same process), and the next agent, another JVM on
+     * the same data dir, reattaches to it instead of starting it again, and its log goes on.
+     */
+    @Test
+    void sigtermLeavesTasksRunningAndTheNextAgentReattaches() throws Exception {
+        String marker = "stay-" + UUID.randomUUID().toString().substring(0, 8);
+        Path out = dir.resolve("agent.out");
+        Path out2 = dir.resolve("agent2.out");
+        var agent = startAgent("", List.of(), out);
+        Process next = null;
+        try {
+            String alloc = runJob(address(agent, out), marker);
+            var before = taskShell(marker);
+            assertEquals(1, before.size(), "one task shell: " + before);
+            sigtermAndWait(agent, out);
+            assertTrue(Files.readString(out).contains("(tasks keep running)"), Files.readString(out));
+            assertEquals(identities(before), identities(taskShell(marker)), "the task outlives the agent");
+
+            next = startAgent("", List.of(), out2);
+            String address = address(next, out2);
+            Thread.sleep(1_000); // a wrongly restarted task would show by now
+            var alloc2 = Wire.JSON.readTree(call("GET", address + "/v1/allocation/" + alloc, null));
+            var state = alloc2.path("TaskStates").path("t");
+            assertEquals("running", state.path("State").asString(), state.toString());
+            assertEquals(List.of("Received", "Task Setup", "Started"), AgentFixture.eventTypes(state), "reattached, not started again");
+            assertEquals(identities(before), identities(taskShell(marker)), "the same process, and only it");
+            call("DELETE", address + "/v1/job/polite", null);
+            ProcScan.awaitGone(marker, 15_000);
+            String logs = call("GET", address + "/v1/client/fs/logs/" + alloc + "?plain=true&task=t&type=stdout", null);
+            assertEquals("ready\ngot-term\n", logs, "the stop reached the reattached task through its kill_signal");
+        } finally {
+            if (next != null) sigtermAndWait(next, out2);
+        }
+        assertEquals(List.of(), ProcScan.withCmdline(dir.resolve("data").toString()), "plugin processes left");
     }
 }

@@ -62,7 +62,8 @@ public final class TaskRunner {
     /** The state write holding this task's allocation: its process starts only once that is durable. */
     private volatile long allocWrite;
     /**
-     * Held while a start attempt runs (hooks, StartTask, until its handle is durable). An agent
+     * Held while a start attempt runs (hooks, StartTask, until its handle is durable) or a task is
+     * reattached after an agent restart. An agent
      * shutting down waits for it, so a task it launched always has a handle on disk for the next agent
      * to reattach to, and the state store is not closed under a start.
      */
@@ -150,6 +151,15 @@ public final class TaskRunner {
     private boolean tryRecover() {
         var saved = persistence.local().handle();
         if (saved == null || persistence.local().runComplete()) return false;
+        starting.lock(); // reattaching may launch a logmon: an agent stopping meanwhile waits for its record
+        try {
+            return !isDetached() && recover(saved);
+        } finally {
+            starting.unlock();
+        }
+    }
+
+    private boolean recover(TaskHandle saved) {
         try {
             ctx.driver.recoverTask(saved);
             for (var hook : hooks) {

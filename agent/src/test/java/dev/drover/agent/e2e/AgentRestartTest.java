@@ -100,4 +100,54 @@ class AgentRestartTest {
             assertEquals("complete", second.alloc(alloc).path("ClientStatus").asString());
         }
     }
+
+    /**
+     * The task exits (code 7) while no agent runs: the next agent reports that very exit code, and
+     * the restart policy then acts on it (one restart, whose run succeeds).
+     */
+    @Test
+    void aTaskThatExitedWhileNoAgentRanReportsItsExitCodeAndFollowsItsRestartPolicy() throws Exception {
+        String marker = "gone-" + UUID.randomUUID().toString().substring(0, 8);
+        String alloc;
+        Path local;
+        var first = new AgentFixture(dir, placement);
+        try {
+            alloc = first.run("""
+                    job "exits" {
+                      type = "batch"
+                      group "g" {
+                        restart {
+                          attempts = 1
+                          delay    = "100ms"
+                          mode     = "fail"
+                        }
+                        task "t" {
+                          driver = "raw_exec"
+                          config {
+                            command = "/bin/sh"
+                            args    = ["-c", "cd $NOMAD_TASK_DIR; [ -f ran ] && exit 0; touch ran; while [ ! -f go ]; do sleep 0.05; done; exit 7 # MARK"]
+                          }
+                        }
+                      }
+                    }
+                    """.replace("MARK", marker)).getFirst();
+            first.awaitState(alloc, "t", "running");
+            local = dir.resolve("alloc").resolve(alloc).resolve("t/local");
+        } finally {
+            first.leaveTasksRunning();
+        }
+        java.nio.file.Files.writeString(local.resolve("go"), "");
+        ProcScan.awaitGone(marker, 10_000); // it exited with no agent to see it
+
+        try (var second = new AgentFixture(dir, placement)) {
+            var state = second.awaitState(alloc, "t", "dead");
+            var exits = state.path("Events").valueStream().filter(e -> e.path("Type").asString().equals("Terminated"))
+                    .map(e -> e.path("ExitCode").asInt()).toList();
+            assertEquals(java.util.List.of(7, 0), exits, "the exit while no agent ran, then the restart's: " + AgentFixture.eventTypes(state));
+            assertEquals(2, AgentFixture.eventTypes(state).stream().filter("Started"::equals).count(), AgentFixture.eventTypes(state).toString());
+            assertTrue(AgentFixture.eventTypes(state).contains("Restarting"), AgentFixture.eventTypes(state).toString());
+            assertEquals("complete", second.alloc(alloc).path("ClientStatus").asString());
+            second.awaitTaskPluginsReleased();
+        }
+    }
 }

@@ -55,10 +55,29 @@ final class LogmonWatch {
         return watch;
     }
 
-    /** Stops watching (task stopped, or the agent detaches and leaves logmon running). */
-    synchronized void cancel() {
-        cancelled = true;
-        WATCHED.remove(this);
+    /** How long {@link #cancel} waits for a replacement being launched: the launcher's handshake limit and a little. */
+    static final long SETTLE_MILLIS = 35_000;
+
+    /**
+     * Stops watching (task stopped, or the agent detaches and leaves logmon running). A replacement
+     * being launched is waited for: it is then either recorded (the next agent reattaches to it) or
+     * shut down, never left running unrecorded when the agent's JVM exits under the launch.
+     */
+    void cancel() {
+        synchronized (this) {
+            cancelled = true;
+            WATCHED.remove(this);
+        }
+        long deadline = System.nanoTime() + SETTLE_MILLIS * 1_000_000;
+        while (replacing.get() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (replacing.get()) LOG.warning("logmon of " + ctx.taskKey() + " was still being replaced after " + SETTLE_MILLIS + " ms");
     }
 
     private static synchronized void ensurePoller() {

@@ -363,10 +363,12 @@ public final class IsolatedExecutor implements Executor {
         var plan = plan(session.command, cmd, command.subList(1, command.size()), what);
         var runtime = container.runtime();
         var env = StreamingExecs.withTerm(taskEnv(session.command, plan.user()), tty);
+        // crun can run the command in a cgroup of its own, so nothing it starts outlives it (see ExecCgroup)
+        var own = runtime.name().equals("crun") ? ExecCgroup.create(session.cgroup) : null;
         return StreamingExecs.inContainer(spawner, runtime.binary(), runtime.stateRoot(), RUNTIME_ENV,
                 (console, pidFile) -> runtime.execStreaming(container.id(), plan.cwd(), plan.user().uid(), plan.user().gid(),
-                        env, plan.argv(), console, pidFile),
-                session.cgroup, tty, stream, execs, id, what);
+                        env, plan.argv(), console, pidFile, own == null ? null : own.name()),
+                session.cgroup, own, tty, stream, execs, id, what);
     }
 
     @Override

@@ -100,13 +100,16 @@ record OciRuntime(String name, Path binary, Path stateRoot) {
      * {@link #exec} for an interactive command: with a console socket the runtime allocates a
      * terminal in the container and sends its master there ({@code --tty}); the command's host pid
      * goes to {@code pidFile}. Without {@code --detach} the runtime waits and exits with its code.
+     *
+     * @param subCgroup null, or a cgroup below the container's to run the command in (crun's {@code --cgroup})
      */
     List<String> execStreaming(String containerId, String cwd, int uid, int gid, java.util.Map<String, String> env,
-                               List<String> command, Path consoleSocket, Path pidFile) {
+                               List<String> command, Path consoleSocket, Path pidFile, String subCgroup) {
         var argv = exec(containerId, cwd, uid, gid, env, command);
         int at = argv.indexOf("exec") + 1;
         var options = new ArrayList<String>(List.of("--pid-file", pidFile.toString()));
         if (consoleSocket != null) options.addAll(List.of("--tty", "--console-socket", consoleSocket.toString()));
+        if (subCgroup != null) options.add("--cgroup=" + subCgroup);
         argv.addAll(at, options);
         return argv;
     }

@@ -72,31 +72,36 @@ final class StreamingExecs {
     /**
      * @param runtimeArgv builds the runtime's exec command line from the console socket (null
      *                    without a TTY) and the pid file it should write the command's host pid to
+     * @param own         null, or the cgroup the runtime runs the command in: killed and removed
+     *                    when the exec ends, so nothing the command started outlives it
      */
     static int inContainer(Spawner spawner, Path runtimeBinary, Path runtimeDir, Map<String, String> runtimeEnv,
                            java.util.function.BiFunction<Path, Path, List<String>> runtimeArgv, TaskCgroup cgroup,
-                           boolean tty, ExecStream stream, InteractiveExec.Registry registry, String session, String what) {
+                           ExecCgroup own, boolean tty, ExecStream stream, InteractiveExec.Registry registry,
+                           String session, String what) {
         Path dir;
         try {
             dir = Files.createTempDirectory("drover-exec-"); // short enough for a socket path, owner-only
         } catch (IOException e) {
+            if (own != null) own.close();
             throw DroverException.internal(what + ": cannot create a private directory: " + e.getMessage(), e);
         }
         Path pidFile = dir.resolve("pid");
         try {
             return tty ? containerTty(spawner, runtimeBinary, runtimeDir, runtimeEnv, runtimeArgv.apply(dir.resolve("console.sock"), pidFile),
-                    dir.resolve("console.sock"), pidFile, cgroup, stream, registry, session, what)
+                    dir.resolve("console.sock"), pidFile, cgroup, own, stream, registry, session, what)
                     : containerPipes(spawner, runtimeBinary, runtimeDir, runtimeEnv, runtimeArgv.apply(null, pidFile),
-                    pidFile, cgroup, stream, registry, session);
+                    pidFile, cgroup, own, stream, registry, session);
         } catch (NativeException e) {
             throw SessionOps.spawnError(what, e);
         } finally {
+            if (own != null) own.close();
             TaskRoot.deleteTree(dir);
         }
     }
 
     private static int containerTty(Spawner spawner, Path binary, Path runtimeDir, Map<String, String> runtimeEnv, List<String> argv,
-                                    Path socketPath, Path pidFile, TaskCgroup cgroup, ExecStream stream,
+                                    Path socketPath, Path pidFile, TaskCgroup cgroup, ExecCgroup own, ExecStream stream,
                                     InteractiveExec.Registry registry, String session, String what) {
         int[] err = LibC.pipe(); // the runtime's own messages; the command's output goes to the terminal
         try (var console = ConsoleSocket.listen(socketPath)) {
@@ -111,7 +116,7 @@ final class StreamingExecs {
                 Native.close(err[1]);
             }
             var runtimeExited = new java.util.concurrent.CompletableFuture<Void>();
-            Runnable kill = containerKiller(pid, pidFile, runtimeExited);
+            Runnable kill = containerKiller(pid, pidFile, own, runtimeExited);
             // Leftovers die before the runtime is reaped, while its pid (and process group) stay reserved.
             var exit = ChildWatch.watch(pid, p -> {
                 runtimeExited.complete(null);
@@ -131,7 +136,7 @@ final class StreamingExecs {
     }
 
     private static int containerPipes(Spawner spawner, Path binary, Path runtimeDir, Map<String, String> runtimeEnv, List<String> argv,
-                                      Path pidFile, TaskCgroup cgroup, ExecStream stream,
+                                      Path pidFile, TaskCgroup cgroup, ExecCgroup own, ExecStream stream,
                                       InteractiveExec.Registry registry, String session) {
         int[] in = LibC.pipe(), out = LibC.pipe(), err = LibC.pipe();
         int pid;
@@ -145,7 +150,7 @@ final class StreamingExecs {
             closeAll(in[0], out[1], err[1]);
         }
         var runtimeExited = new java.util.concurrent.CompletableFuture<Void>();
-        Runnable kill = containerKiller(pid, pidFile, runtimeExited);
+        Runnable kill = containerKiller(pid, pidFile, own, runtimeExited);
         var exit = ChildWatch.watch(pid, p -> {
             runtimeExited.complete(null);
             kill.run();
@@ -154,13 +159,14 @@ final class StreamingExecs {
     }
 
     /**
-     * Kills a container exec and what it left. The command's host pid comes from the runtime's pid
-     * file; its session is not always that pid (without a TTY, crun's intermediate child makes the
-     * session and exits), so a watcher reads the command's session id while it runs. A command that
-     * ends within a millisecond or two can escape the watcher; its leftovers then live until the task
-     * stops (they are in the task's container and cgroup).
+     * Kills a container exec and what it left. With a cgroup of its own that is all it takes. The
+     * sessions are the net for runc (and hosts without cgroup2): the command's host pid comes from
+     * the runtime's pid file; its session is not always that pid (without a TTY the runtime's
+     * intermediate child makes the session and exits), so a watcher reads the command's session id
+     * while it runs. A command that ends within a millisecond or two can escape that watcher; there
+     * its leftovers live until the task stops (they are in the task's container and cgroup).
      */
-    private static Runnable containerKiller(int runtimePid, Path pidFile, java.util.concurrent.CompletableFuture<?> exit) {
+    private static Runnable containerKiller(int runtimePid, Path pidFile, ExecCgroup own, java.util.concurrent.CompletableFuture<?> exit) {
         var sid = new java.util.concurrent.atomic.AtomicInteger(-1);
         var execPid = new java.util.concurrent.atomic.AtomicInteger(-1);
         Thread.ofPlatform().daemon().name("exec-pid-" + runtimePid).stackSize(128 * 1024).start(() -> {
@@ -176,6 +182,7 @@ final class StreamingExecs {
             }
         });
         return () -> {
+            if (own != null) own.kill();
             int pid = execPid.get() > 0 ? execPid.get() : readPid(pidFile);
             if (sid.get() > 0) InteractiveExec.killSession(sid.get());
             if (pid > 0) InteractiveExec.killSession(pid); // with a TTY the command leads its own session

@@ -2,6 +2,7 @@ package dev.drover.executor;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,6 +41,11 @@ public final class TaskCgroup {
         return dirs;
     }
 
+    /** The cgroup2 directory, or null on a host without cgroup2. */
+    Path v2Dir() {
+        return v2;
+    }
+
     /** Moves a process (and, since it is about to exec, its whole future tree) into this cgroup. */
     public void add(int pid) {
         for (Path dir : dirs()) {
@@ -51,11 +57,24 @@ public final class TaskCgroup {
         }
     }
 
-    /** The processes in the cgroup (any hierarchy: a process could have been moved out of one). */
+    /**
+     * The processes in the cgroup (any hierarchy: a process could have been moved out of one),
+     * including those of its cgroup2 children (an exec's own cgroup, see {@link ExecCgroup}).
+     */
     public Set<Integer> pids() {
         var pids = new LinkedHashSet<Integer>();
         for (Path dir : dirs()) pids.addAll(CgroupIO.procs(dir));
+        for (Path child : v2Children()) pids.addAll(CgroupIO.procs(child));
         return pids;
+    }
+
+    private List<Path> v2Children() {
+        if (v2 == null) return List.of();
+        try (var list = Files.list(v2)) {
+            return list.filter(Files::isDirectory).toList();
+        } catch (IOException e) {
+            return List.of(); // gone already
+        }
     }
 
     /**
@@ -154,6 +173,9 @@ public final class TaskCgroup {
      */
     public List<Path> remove() {
         var left = new ArrayList<Path>();
+        for (Path child : v2Children()) {
+            if (!CgroupIO.rmdir(child, 2_000)) left.add(child); // before its parent, which cannot go while it exists
+        }
         for (Path dir : dirs()) {
             if (!CgroupIO.rmdir(dir, 2_000)) left.add(dir);
         }

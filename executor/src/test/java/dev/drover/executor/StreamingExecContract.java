@@ -139,10 +139,36 @@ abstract class StreamingExecContract {
         awaitNoProcess("sleep 7002");
 
         var t = new TestExecStream();
-        // (a container exec that ends within a millisecond may leave its children until the task stops: see StreamingExecs)
         var bg = exec("gone", false, t, "/bin/sh", "-c", "sleep 7003 & echo started; sleep 0.2");
         assertEquals(0, bg.get(15, TimeUnit.SECONDS));
         awaitNoProcess("sleep 7003");
+    }
+
+    /**
+     * A command that is gone within a millisecond still takes what it started with it, with or
+     * without a TTY. The machine is kept busy meanwhile, as a loaded node is: the command is then
+     * gone before a watcher could look at it.
+     */
+    @Test
+    void aCommandThatEndsAtOnceLeavesNoChildren() throws Exception {
+        running("quick");
+        var busy = new java.util.concurrent.atomic.AtomicBoolean(true);
+        for (int k = 0; k < 4; k++) {
+            Thread.ofPlatform().daemon().start(() -> {
+                while (busy.get()) Thread.onSpinWait();
+            });
+        }
+        try {
+            for (int i = 0; i < 10; i++) {
+                boolean tty = i % 2 == 1;
+                String sleep = "sleep " + (7100 + i);
+                int code = exec("quick", tty, new TestExecStream(), "/bin/sh", "-c", sleep + " & exit 0").get(15, TimeUnit.SECONDS);
+                assertEquals(0, code, (tty ? "tty " : "pipes ") + i);
+                awaitNoProcess(sleep);
+            }
+        } finally {
+            busy.set(false);
+        }
     }
 
     @Test

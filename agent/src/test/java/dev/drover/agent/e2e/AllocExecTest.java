@@ -4,39 +4,67 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.drover.drivers.docker.DockerFixture;
+import dev.drover.sdk.plugin.PluginPlacement;
 import dev.drover.sdk.testing.ProcScan;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code alloc exec} end to end: a real agent, the websocket in Nomad's frames, the executor
- * plugin, a real pty (raw_exec: ours; exec: crun's, passed over its console socket).
+ * {@code alloc exec} end to end: a real agent, the websocket in Nomad's frames, a real pty
+ * (raw_exec: ours, through the executor plugin; exec: crun's, passed over its console socket;
+ * docker: the engine's, over a hijacked Engine API connection to a private dockerd).
  */
 class AllocExecTest extends AgentTestBase {
+    static DockerFixture docker;
+    static String image;
+
+    @BeforeAll
+    static void startDocker() throws Exception {
+        docker = DockerFixture.start();
+        image = docker.pushImage("exec", "1", 0);
+    }
+
+    @AfterAll
+    static void stopDocker() throws Exception {
+        if (docker != null) docker.close();
+    }
+
+    @Override
+    Map<String, Map<String, Object>> plugins() {
+        return Map.of("docker", Map.of("endpoint", docker.endpoint()));
+    }
 
     /** A long-running task of the given driver; returns its alloc id once it runs. */
     String running(String driver) throws Exception {
+        String config = driver.equals("docker")
+                ? "image = \"" + image + "\"\n        network_mode = \"none\"\n        command = \"/bin/sleep\""
+                : "command = \"/bin/sleep\"";
         String alloc = agent.run("""
                 job "sh" {
                   group "g" {
                     task "t" {
                       driver = "%s"
+                      kill_timeout = "1s"
                       config {
-                        command = "/bin/sleep"
+                        %s
                         args    = ["1000"]
                       }
                       env { GREETING = "hello-${NOMAD_TASK_NAME}" }
                     }
                   }
                 }
-                """.formatted(driver)).getFirst();
+                """.formatted(driver, config)).getFirst();
         agent.awaitState(alloc, "t", "running");
         return alloc;
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"raw_exec", "exec"})
+    @ValueSource(strings = {"raw_exec", "exec", "docker"})
     void aTtySessionHasATerminalItsSizeTheTaskEnvAndTheExitCode(String driver) throws Exception {
         String alloc = running(driver);
         var s = ExecSocket.open(agent, alloc, "t", true, "/bin/sh");
@@ -51,7 +79,7 @@ class AllocExecTest extends AgentTestBase {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"raw_exec", "exec"})
+    @ValueSource(strings = {"raw_exec", "exec", "docker"})
     void withoutTtyStdinRoundTripsAndItsCloseEndsTheCommand(String driver) throws Exception {
         String alloc = running(driver);
         var s = ExecSocket.open(agent, alloc, "t", false, "/bin/cat");
@@ -66,7 +94,7 @@ class AllocExecTest extends AgentTestBase {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"raw_exec", "exec"})
+    @ValueSource(strings = {"raw_exec", "exec", "docker"})
     void ctrlCReachesTheForegroundProcess(String driver) throws Exception {
         String alloc = running(driver);
         var s = ExecSocket.open(agent, alloc, "t", true, "/bin/sh");
@@ -85,10 +113,12 @@ class AllocExecTest extends AgentTestBase {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"raw_exec", "exec"})
+    @ValueSource(strings = {"raw_exec", "exec", "docker"})
     void manySequentialSessionsLoseNoExitCode(String driver) throws Exception {
         String alloc = running(driver);
-        int n = Integer.getInteger("drover.exec.sessions", 200);
+        // The issue's 200 sessions for every driver in one placement, fewer in the other (CI time);
+        // bench/exec_latency.py runs the long series.
+        int n = Integer.getInteger("drover.exec.sessions", placement == PluginPlacement.PER_TASK ? 200 : 40);
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
             var s = ExecSocket.open(agent, alloc, "t", i % 2 == 0, "/bin/sh", "-c", "echo " + i + "; exit " + (i % 256));
@@ -99,7 +129,7 @@ class AllocExecTest extends AgentTestBase {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"raw_exec", "exec"})
+    @ValueSource(strings = {"raw_exec", "exec", "docker"})
     void stoppingTheTaskEndsTheSession(String driver) throws Exception {
         String alloc = running(driver);
         var s = ExecSocket.open(agent, alloc, "t", true, "/bin/sh");
@@ -111,7 +141,7 @@ class AllocExecTest extends AgentTestBase {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"raw_exec", "exec"})
+    @ValueSource(strings = {"raw_exec", "exec", "docker"})
     void badRequestsAreClearErrorsAndTheAgentCarriesOn(String driver) throws Exception {
         String alloc = running(driver);
         var missing = ExecSocket.open(agent, alloc, "t", true, "no-such-command");
@@ -158,9 +188,10 @@ class AllocExecTest extends AgentTestBase {
         assertTrue(closed.reason().contains("task \"t\" is not running"), closed.reason());
     }
 
-    @Test
-    void aClientThatVanishesLeavesNoProcessBehind() throws Exception {
-        String alloc = running("raw_exec");
+    @ParameterizedTest
+    @ValueSource(strings = {"raw_exec", "exec", "docker"})
+    void aClientThatVanishesLeavesNoProcessBehind(String driver) throws Exception {
+        String alloc = running(driver);
         var s = ExecSocket.open(agent, alloc, "t", true, "/bin/sh");
         s.stdin("sleep 4545 & sleep 4646\n");
         long deadline = System.currentTimeMillis() + 10_000;

@@ -6,16 +6,19 @@ import dev.drover.sdk.DroverException;
 import dev.drover.sdk.driver.Capabilities;
 import dev.drover.sdk.driver.CapabilitySet;
 import dev.drover.sdk.driver.DriverContext;
+import dev.drover.sdk.driver.ExecStream;
 import dev.drover.sdk.driver.ExitResult;
 import dev.drover.sdk.driver.Fingerprint;
 import dev.drover.sdk.driver.FsIsolation;
 import dev.drover.sdk.driver.ResourceUsage;
 import dev.drover.sdk.driver.StartedTask;
+import dev.drover.sdk.driver.StreamingExecDriver;
 import dev.drover.sdk.driver.TaskConfig;
 import dev.drover.sdk.driver.TaskDriver;
 import dev.drover.sdk.driver.TaskEvent;
 import dev.drover.sdk.driver.TaskHandle;
 import dev.drover.sdk.driver.TaskPrestarter;
+import dev.drover.sdk.driver.TaskState;
 import dev.drover.sdk.driver.TaskStatus;
 import dev.drover.sdk.executor.ExecResult;
 import java.time.Duration;
@@ -33,7 +36,7 @@ import tools.jackson.databind.JsonNode;
  * (no executor); a docker_logger plugin copies the container's output into the task's logmon
  * fifos; images are removed {@code image_delay} after their last task. See docs/docker.md.
  */
-public final class DockerDriver implements TaskDriver, TaskPrestarter {
+public final class DockerDriver implements TaskDriver, TaskPrestarter, StreamingExecDriver {
     private static final Logger LOG = Logger.getLogger(DockerDriver.class.getName());
     public static final String NAME = "docker";
     static final Duration FINGERPRINT_TIMEOUT = Duration.ofSeconds(5);
@@ -45,6 +48,7 @@ public final class DockerDriver implements TaskDriver, TaskPrestarter {
     private final ImagePuller puller;
     private final ImageRefs images;
     private final ContainerTasks tasks;
+    private final DockerExec execs;
     private final PeriodicProbe<Fingerprint> probe;
     private volatile boolean everHealthy;
 
@@ -56,6 +60,7 @@ public final class DockerDriver implements TaskDriver, TaskPrestarter {
         var stateFile = context.plugins() == null ? null : context.plugins().launcher().stateDir().resolve("docker").resolve("images.json");
         this.images = new ImageRefs(api, plugin.gcImage(), plugin.imageDelay(), stateFile);
         this.tasks = new ContainerTasks(api, plugin, context.plugins(), images);
+        this.execs = new DockerExec(api);
         this.probe = new PeriodicProbe<>(FINGERPRINT_PERIOD, this::probe);
     }
 
@@ -204,6 +209,15 @@ public final class DockerDriver implements TaskDriver, TaskPrestarter {
         System.arraycopy(out.stderr(), 0, all, out.stdout().length, out.stderr().length);
         byte[] kept = all.length <= ExecResult.MAX_OUTPUT ? all : Arrays.copyOfRange(all, all.length - ExecResult.MAX_OUTPUT, all.length);
         return new ExecResult(kept, out.exitCode());
+    }
+
+    /** {@code alloc exec}: an interactive command in the task's container, with a TTY or pipes (see DockerExec). */
+    @Override
+    public int execTaskStreaming(String taskId, List<String> command, boolean tty, ExecStream stream) {
+        if (tasks.inspect(taskId).state() != TaskState.RUNNING) {
+            throw DroverException.invalid("failed to exec in task " + taskId + ": the task is not running");
+        }
+        return execs.run(taskId, tasks.containerId(taskId), command, tty, stream);
     }
 
     /** How many tasks hold a reference to the image (for tests and debugging). */

@@ -166,7 +166,7 @@ public final class DockerFixture implements AutoCloseable {
         Files.createDirectories(rootfs.resolve("tmp"));
         Files.copy(Path.of(require("busybox", "busybox-static")), rootfs.resolve("bin/busybox"));
         for (String applet : List.of("sh", "echo", "cat", "sleep", "ls", "id", "env", "seq", "tail", "head", "kill",
-                "trap", "true", "false", "printf", "wc", "nc", "httpd", "test", "hostname", "date", "touch", "mkdir")) {
+                "trap", "true", "false", "printf", "wc", "nc", "httpd", "test", "hostname", "date", "touch", "mkdir", "tty", "stty", "pwd")) {
             Files.createSymbolicLink(rootfs.resolve("bin").resolve(applet), Path.of("busybox"));
         }
         if (paddingMB > 0) {

@@ -208,6 +208,39 @@ public final class DockerApi {
         return stream("GET", "/containers/" + id + "/logs?follow=1&stdout=1&stderr=1&timestamps=1&since=" + since, Map.of(), null, null);
     }
 
+    // ---- interactive exec ----------------------------------------------------------------------
+
+    /** Creates an exec instance in a running container; returns its id. */
+    public String createExec(String containerId, JsonNode spec) {
+        return call("POST", "/containers/" + containerId + "/exec", spec, DEFAULT_TIMEOUT).path("Id").asString();
+    }
+
+    /**
+     * Starts an exec on a hijacked connection: the engine answers {@code 101 UPGRADED}, then the
+     * connection carries stdin to the command and its output back (raw with a TTY, else
+     * {@link StdStream} frames) until the command is done. No timeout: a session lasts as long as
+     * its command.
+     */
+    public DockerHttp.Response startExecAttached(String execId, boolean tty) {
+        var start = Wire.JSON.createObjectNode().put("Detach", false).put("Tty", tty);
+        var response = stream("POST", "/exec/" + execId + "/start", Map.of("Connection", "Upgrade", "Upgrade", "tcp"), start, null);
+        if (response.status() != 101) {
+            response.close();
+            throw DroverException.unavailable("docker engine answered " + response.status() + " to exec start, not 101 UPGRADED", null);
+        }
+        return response;
+    }
+
+    /** Resizes an exec's TTY; the engine waits (up to 10 s) for a just-started exec to be ready. */
+    public void resizeExec(String execId, int height, int width) {
+        call("POST", "/exec/" + execId + "/resize?h=" + height + "&w=" + width, null, DEFAULT_TIMEOUT);
+    }
+
+    /** Running, ExitCode (null while running), Pid (host pid; 0 if it never started). */
+    public JsonNode inspectExec(String execId) {
+        return call("GET", "/exec/" + execId + "/json", null, DEFAULT_TIMEOUT);
+    }
+
     /** The output and exit code of a one-shot exec. */
     public record ExecOutput(byte[] stdout, byte[] stderr, int exitCode) {}
 

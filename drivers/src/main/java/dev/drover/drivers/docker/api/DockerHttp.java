@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  * HTTP/1.1 over the Engine's unix socket, one connection per request ({@code Connection: close}):
  * the JDK's HttpClient cannot dial a unix socket, and the Engine API needs only a small part of
  * HTTP (a request with an optional JSON body; a response framed by Content-Length, chunked, or the
- * end of the connection for hijacked streams). See docs/docker.md for why not docker-java.
+ * end of the connection for hijacked streams). A request that asks for {@code Connection: Upgrade}
+ * gets the connection both ways once the engine answers 101 ({@link Response#write},
+ * {@link Response#closeWrite}). See docs/docker.md for why not docker-java.
  */
 public final class DockerHttp {
     /** Closes connections whose deadline passed; a blocking UDS channel has no read timeout of its own. */
@@ -88,6 +90,16 @@ public final class DockerHttp {
             return body.readAllBytes();
         }
 
+        /** On a hijacked (upgraded) connection: bytes to the engine, e.g. an exec's stdin. */
+        public void write(byte[] bytes) throws IOException {
+            writeFully(channel, bytes);
+        }
+
+        /** On a hijacked connection: the engine sees the end of input; the output keeps coming. */
+        public void closeWrite() throws IOException {
+            channel.shutdownOutput();
+        }
+
         @Override
         public void close() {
             if (deadline != null) deadline.cancel(false);
@@ -117,7 +129,8 @@ public final class DockerHttp {
         try {
             var head = new StringBuilder();
             head.append(method).append(' ').append(pathAndQuery).append(" HTTP/1.1\r\n")
-                    .append("Host: docker\r\nUser-Agent: drover\r\nConnection: close\r\n");
+                    .append("Host: docker\r\nUser-Agent: drover\r\n");
+            if (headers == null || !headers.containsKey("Connection")) head.append("Connection: close\r\n");
             if (headers != null) headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
             if (body != null) head.append("Content-Length: ").append(body.length).append("\r\n");
             head.append("\r\n");

@@ -98,10 +98,10 @@ final class DockerExec {
                 throw e;
             } finally {
                 done.set(true);
+                connection.close(); // first: it also ends a stdin write blocked on a full socket
                 synchronized (writeLock) {
                     writable = false;
                 }
-                connection.close();
             }
         }
 
@@ -143,6 +143,9 @@ final class DockerExec {
                 if (!done.get()) abandon(); // the caller went away
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                if (!done.get()) abandon();
+            } catch (RuntimeException e) {
+                LOG.fine("exec " + execId + " input ended: " + e);
                 if (!done.get()) abandon();
             }
         }

@@ -159,14 +159,21 @@ final class StreamingExecs {
     }
 
     /**
-     * Kills a container exec and what it left. With a cgroup of its own that is all it takes. The
-     * sessions are the net for runc (and hosts without cgroup2): the command's host pid comes from
+     * Kills a container exec and what it left. With a cgroup of its own, emptying it is all it
+     * takes (and the runtime's session, if the runtime still runs). Without one (runc, hosts without
+     * cgroup2) the sessions are searched: the command's host pid comes from
      * the runtime's pid file; its session is not always that pid (without a TTY the runtime's
      * intermediate child makes the session and exits), so a watcher reads the command's session id
      * while it runs. A command that ends within a millisecond or two can escape that watcher; there
      * its leftovers live until the task stops (they are in the task's container and cgroup).
      */
     private static Runnable containerKiller(int runtimePid, Path pidFile, ExecCgroup own, java.util.concurrent.CompletableFuture<?> exit) {
+        if (own != null) {
+            return () -> {
+                own.kill();
+                if (!exit.isDone()) InteractiveExec.killSession(runtimePid); // a caller that left: the runtime too
+            };
+        }
         var sid = new java.util.concurrent.atomic.AtomicInteger(-1);
         var execPid = new java.util.concurrent.atomic.AtomicInteger(-1);
         Thread.ofPlatform().daemon().name("exec-pid-" + runtimePid).stackSize(128 * 1024).start(() -> {
@@ -182,7 +189,6 @@ final class StreamingExecs {
             }
         });
         return () -> {
-            if (own != null) own.kill();
             int pid = execPid.get() > 0 ? execPid.get() : readPid(pidFile);
             if (sid.get() > 0) InteractiveExec.killSession(sid.get());
             if (pid > 0) InteractiveExec.killSession(pid); // with a TTY the command leads its own session

@@ -49,7 +49,8 @@ public final class Agent implements AutoCloseable {
         Reaper.startAsSubreaper();
         this.state = new StateStore(config.stateDir().resolve("state.db"));
         this.plugins = new PluginPool(new PluginLauncher(config.pluginDir()), config.placement());
-        this.drivers = new DriverRegistry(DriverRegistry.BUILT_IN, config.plugins(), plugins, this::driverEvent);
+        this.drivers = new DriverRegistry(DriverRegistry.BUILT_IN, config.plugins(), plugins, this::driverEvent,
+                telemetry::driverMetrics);
         var node = nodeInfo(config, state);
         var services = new AgentServices(state, drivers, plugins, node, config.allocDir(), config.maxKillTimeout(),
                 System.getenv(), TaskEnv.DEFAULT_DENYLIST, new java.util.concurrent.Semaphore(config.startParallelism()), telemetry);
@@ -59,9 +60,9 @@ public final class Agent implements AutoCloseable {
         gc.start();
         var census = new PluginCensus(config.pluginDir());
         this.sampler = new StatsSampler(allocs, StatsSampler.DEFAULT_INTERVAL, new HostStats.Reader(config.dataDir(), config.allocDir()), census);
-        telemetry.registry().register(new MetricsCollector(allocs, sampler, telemetry, census));
+        var metrics = new MetricsCollector(allocs, sampler, telemetry, census);
         sampler.start();
-        var routes = Routes.build(allocs, drivers, node, telemetry, sampler);
+        var routes = Routes.build(allocs, drivers, node, telemetry, sampler, metrics);
         GcApi.register(routes, allocs, gc);
         this.api = new ApiServer(config.bindAddr(), config.httpPort(), routes, telemetry::apiRequest);
         api.start();

@@ -1,6 +1,7 @@
 package dev.drover.agent.alloc;
 
 import dev.drover.sdk.driver.AllocatedPort;
+import dev.drover.sdk.driver.TaskIdentity;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 
@@ -22,6 +23,11 @@ public record Allocation(String id, String namespace, String name, int index, St
 
     public Allocation withDesiredStatus(String status) {
         return new Allocation(id, namespace, name, index, jobId, taskGroup, job, status, ports, createTime);
+    }
+
+    /** The identity of one of this allocation's tasks: the labels of its metrics. */
+    public TaskIdentity identity(String task) {
+        return new TaskIdentity(namespace, jobId, taskGroup, task, id, index);
     }
 
     public String shortId() {

@@ -1,8 +1,7 @@
 package dev.drover.agent.api;
 
 import dev.drover.agent.metrics.MetricsJson;
-import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import dev.drover.agent.metrics.MetricsCollector;
 import java.io.BufferedOutputStream;
 import java.io.OutputStream;
 
@@ -11,11 +10,12 @@ import java.io.OutputStream;
  * {@code format=prometheus}, in the Prometheus text exposition format (version 0.0.4).
  */
 final class MetricsApi {
-    private static final PrometheusTextFormatWriter TEXT = PrometheusTextFormatWriter.create();
-    private final PrometheusRegistry registry;
+    /** Text exposition format 0.0.4, as Prometheus expects it. */
+    static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    private final MetricsCollector metrics;
 
-    MetricsApi(PrometheusRegistry registry) {
-        this.registry = registry;
+    MetricsApi(MetricsCollector metrics) {
+        this.metrics = metrics;
     }
 
     void register(Router router) {
@@ -25,11 +25,10 @@ final class MetricsApi {
     private Object metrics(ApiRequest r) throws Exception {
         String format = r.query("format", "");
         return switch (format) {
-            case "", "json" -> MetricsJson.render(registry.scrape());
+            case "", "json" -> MetricsJson.render(metrics.snapshots());
             case "prometheus" -> {
-                var snapshots = registry.scrape();
-                try (OutputStream out = new BufferedOutputStream(r.stream(TEXT.getContentType()), 64 * 1024)) {
-                    TEXT.write(out, snapshots);
+                try (OutputStream out = new BufferedOutputStream(r.stream(CONTENT_TYPE), 64 * 1024)) {
+                    metrics.writePrometheus(out);
                 }
                 yield Router.STREAMED;
             }

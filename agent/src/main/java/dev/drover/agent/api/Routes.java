@@ -3,6 +3,7 @@ package dev.drover.agent.api;
 import dev.drover.sdk.env.NodeInfo;
 import dev.drover.agent.alloc.AllocManager;
 import dev.drover.agent.driver.DriverRegistry;
+import dev.drover.agent.metrics.MetricsCollector;
 import dev.drover.agent.metrics.StatsSampler;
 import dev.drover.agent.metrics.Telemetry;
 
@@ -20,9 +21,9 @@ public final class Routes {
 
     /** Every resource plus observability: metrics, stats and the event stream. */
     public static Router build(AllocManager allocs, DriverRegistry drivers, NodeInfo node, Telemetry telemetry,
-                               StatsSampler sampler) {
+                               StatsSampler sampler, MetricsCollector metrics) {
         var router = build(allocs, drivers, node);
-        new MetricsApi(telemetry.registry()).register(router);
+        new MetricsApi(metrics).register(router);
         new StatsApi(allocs, sampler).register(router);
         new EventsApi(telemetry.events()).register(router);
         return router;

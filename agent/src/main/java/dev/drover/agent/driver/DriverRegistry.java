@@ -11,12 +11,14 @@ import dev.drover.sdk.driver.DriverFactory;
 import dev.drover.sdk.driver.Fingerprint;
 import dev.drover.sdk.driver.TaskDriver;
 import dev.drover.sdk.driver.TaskEvent;
+import dev.drover.sdk.metrics.DriverMetrics;
 import dev.drover.sdk.plugin.PluginPool;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /** The drivers this agent offers, created once at start with their plugin config. */
 public final class DriverRegistry {
@@ -32,9 +34,15 @@ public final class DriverRegistry {
 
     public DriverRegistry(List<DriverFactory> factories, Map<String, Map<String, Object>> pluginConfigs,
                           PluginPool plugins, Consumer<TaskEvent> events) {
+        this(factories, pluginConfigs, plugins, events, driver -> DriverMetrics.NONE);
+    }
+
+    /** @param metrics what each driver (by name) reports its own per-task figures through */
+    public DriverRegistry(List<DriverFactory> factories, Map<String, Map<String, Object>> pluginConfigs,
+                          PluginPool plugins, Consumer<TaskEvent> events, Function<String, DriverMetrics> metrics) {
         for (var factory : factories) {
             var config = pluginConfigs.getOrDefault(factory.name(), Map.of());
-            drivers.put(factory.name(), factory.create(new DriverContext(config, plugins, events)));
+            drivers.put(factory.name(), factory.create(new DriverContext(config, plugins, events, metrics.apply(factory.name()))));
         }
         for (String name : pluginConfigs.keySet()) {
             if (!drivers.containsKey(name)) {

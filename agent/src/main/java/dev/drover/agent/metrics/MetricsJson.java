@@ -6,6 +6,7 @@ import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.SummarySnapshot;
 import java.time.Instant;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -40,6 +41,8 @@ public final class MetricsJson {
                     }
                     labels(entry, p);
                 });
+                case SummarySnapshot sm -> sm.getDataPoints().forEach(p ->
+                        labels(samples.addObject().put("Name", name).put("Count", p.getCount()).put("Sum", p.getSum()), p));
                 default -> { } // no other kinds are registered
             }
         }

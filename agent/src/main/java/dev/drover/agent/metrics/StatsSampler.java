@@ -4,6 +4,7 @@ import dev.drover.agent.alloc.AllocManager;
 import dev.drover.agent.alloc.AllocRunner;
 import dev.drover.agent.task.TaskRunner;
 import dev.drover.sdk.driver.ResourceUsage;
+import dev.drover.sdk.driver.TaskIdentity;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -74,9 +75,9 @@ public final class StatsSampler implements AutoCloseable {
                     var runner = alloc.task(name);
                     String id = runner.currentTaskId();
                     if (id == null) continue;
-                    var labels = TaskLabels.of(alloc.alloc(), name);
-                    running.add(labels.key());
-                    pending.add(pool.submit(() -> sample(runner, id, labels)));
+                    var task = alloc.alloc().identity(name);
+                    running.add(task.key());
+                    pending.add(pool.submit(() -> sample(runner, id, task)));
                 }
             }
             for (var f : pending) {
@@ -96,18 +97,18 @@ public final class StatsSampler implements AutoCloseable {
         census.refreshIfOld(running.size());
     }
 
-    private void sample(TaskRunner runner, String taskId, TaskLabels labels) {
+    private void sample(TaskRunner runner, String taskId, TaskIdentity task) {
         ResourceUsage usage;
         try {
             usage = runner.context().driver.taskStats(taskId);
         } catch (RuntimeException e) {
-            samples.remove(labels.key()); // exited meanwhile, or its plugin is gone
+            samples.remove(task.key()); // exited meanwhile, or its plugin is gone
             LOG.fine("stats of " + taskId + ": " + e.getMessage());
             return;
         }
         long now = System.nanoTime();
         long[] cpuNow = {now, usage.cpu().userNanos(), usage.cpu().systemNanos()};
-        long[] before = previousCpu.put(labels.key(), cpuNow);
+        long[] before = previousCpu.put(task.key(), cpuNow);
         double user = 0, system = 0;
         if (before != null && now > before[0]) {
             double elapsed = now - before[0];
@@ -116,7 +117,7 @@ public final class StatsSampler implements AutoCloseable {
         }
         var res = runner.context().task.resources();
         long limit = (long) Math.max(res.memoryMB(), res.memoryMaxMB()) * 1024 * 1024;
-        samples.put(labels.key(), new TaskSample(labels, usage, limit, user, system, Clock.unixNanos()));
+        samples.put(task.key(), new TaskSample(task, usage, limit, user, system, Clock.unixNanos()));
     }
 
     /**
@@ -129,7 +130,7 @@ public final class StatsSampler implements AutoCloseable {
         var runner = alloc.task(task);
         String id = runner.currentTaskId();
         if (id == null) return Optional.empty();
-        sample(runner, id, TaskLabels.of(alloc.alloc(), task));
+        sample(runner, id, alloc.alloc().identity(task));
         return Optional.ofNullable(samples.get(alloc.alloc().id() + "/" + task));
     }
 

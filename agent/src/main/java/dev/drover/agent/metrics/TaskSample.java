@@ -1,6 +1,7 @@
 package dev.drover.agent.metrics;
 
 import dev.drover.sdk.driver.ResourceUsage;
+import dev.drover.sdk.driver.TaskIdentity;
 
 /**
  * The latest resource usage of one running task, as the sampler last read it from its driver.
@@ -10,5 +11,5 @@ import dev.drover.sdk.driver.ResourceUsage;
  * @param systemPercent    system CPU likewise
  * @param timestamp        unix nanoseconds of the reading
  */
-public record TaskSample(TaskLabels labels, ResourceUsage usage, long memoryLimitBytes, double userPercent,
+public record TaskSample(TaskIdentity task, ResourceUsage usage, long memoryLimitBytes, double userPercent,
                          double systemPercent, long timestamp) {}

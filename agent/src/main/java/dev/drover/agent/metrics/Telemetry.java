@@ -7,6 +7,7 @@ import dev.drover.agent.events.Event;
 import dev.drover.agent.events.EventBroker;
 import dev.drover.agent.task.EventTypes;
 import dev.drover.agent.task.TaskEventRecord;
+import dev.drover.sdk.metrics.DriverMetrics;
 import dev.drover.sdk.rpc.Wire;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -25,6 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Telemetry implements AutoCloseable {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final EventBroker events;
+    private final DriverSeries driverSeries = new DriverSeries();
     private final Map<String, AtomicLong> oomKills = new ConcurrentHashMap<>();
     /** What was last published per allocation, so unchanged updates are not streamed again. */
     private final Map<String, String> allocSignatures = new ConcurrentHashMap<>();
@@ -57,6 +59,16 @@ public final class Telemetry implements AutoCloseable {
 
     public EventBroker events() {
         return events;
+    }
+
+    /** Where the drivers' own per-task figures are kept. */
+    public DriverSeries driverSeries() {
+        return driverSeries;
+    }
+
+    /** What driver {@code driver} reports its figures through. */
+    public DriverMetrics driverMetrics(String driver) {
+        return driverSeries.forDriver(driver);
     }
 
     /**
@@ -114,6 +126,7 @@ public final class Telemetry implements AutoCloseable {
     public void forget(String allocId) {
         oomKills.keySet().removeIf(k -> k.startsWith(allocId + "/"));
         allocSignatures.remove(allocId);
+        driverSeries.forget(allocId);
     }
 
     @Override

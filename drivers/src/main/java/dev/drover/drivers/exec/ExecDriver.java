@@ -34,7 +34,7 @@ public final class ExecDriver extends ExecutorDriver {
     }
 
     ExecDriver(DriverContext context, OciRuntimeProbe.Host host) {
-        super(context.plugins());
+        super(context);
         this.sandbox = new Sandbox(NAME, SandboxPluginConfig.read(NAME, context.pluginConfig()), host);
     }
 

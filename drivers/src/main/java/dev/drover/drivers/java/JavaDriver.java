@@ -36,7 +36,7 @@ public final class JavaDriver extends ExecutorDriver {
     }
 
     JavaDriver(DriverContext context, OciRuntimeProbe.Host host) {
-        super(context.plugins());
+        super(context);
         this.sandbox = new Sandbox(NAME, SandboxPluginConfig.read(NAME, context.pluginConfig()), host);
         this.java = new PeriodicProbe<>(Duration.ofSeconds(30), () -> JavaProbe.probe(host.searchPath(), host.runner(), host.timeout()));
     }

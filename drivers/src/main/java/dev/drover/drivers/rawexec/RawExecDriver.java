@@ -25,7 +25,7 @@ public final class RawExecDriver extends ExecutorDriver {
     private final boolean enabled;
 
     public RawExecDriver(DriverContext context) {
-        super(context.plugins());
+        super(context);
         var config = new ConfigReader("plugin \"raw_exec\" config", context.pluginConfig()).allowOnly(PLUGIN_CONFIG_FIELDS);
         this.enabled = config.bool("enabled", false);
     }

@@ -1,5 +1,6 @@
 package dev.drover.drivers.shared;
 
+import dev.drover.sdk.driver.DriverContext;
 import dev.drover.sdk.driver.ExecStream;
 import dev.drover.sdk.driver.ExitResult;
 import dev.drover.sdk.driver.ResourceUsage;
@@ -8,7 +9,6 @@ import dev.drover.sdk.driver.TaskDriver;
 import dev.drover.sdk.driver.TaskHandle;
 import dev.drover.sdk.driver.TaskStatus;
 import dev.drover.sdk.executor.ExecResult;
-import dev.drover.sdk.plugin.PluginPool;
 import java.time.Duration;
 import java.util.List;
 
@@ -20,8 +20,8 @@ import java.util.List;
 public abstract class ExecutorDriver implements TaskDriver, StreamingExecDriver {
     protected final ExecutorTasks tasks;
 
-    protected ExecutorDriver(PluginPool plugins) {
-        this.tasks = new ExecutorTasks(plugins);
+    protected ExecutorDriver(DriverContext context) {
+        this.tasks = new ExecutorTasks(context.plugins(), context.metrics());
     }
 
     @Override

@@ -14,6 +14,7 @@ import dev.drover.sdk.executor.Executor;
 import dev.drover.sdk.executor.ExecutorClient;
 import dev.drover.sdk.executor.ExecutorProtocol;
 import dev.drover.sdk.executor.ProcessState;
+import dev.drover.sdk.metrics.DriverMetrics;
 import dev.drover.sdk.plugin.PluginLease;
 import dev.drover.sdk.plugin.PluginPlacement;
 import dev.drover.sdk.plugin.PluginPool;
@@ -85,15 +86,21 @@ public final class ExecutorTasks {
 
     private final PluginPool plugins;
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
+    private final DriverMetrics.Timer launchTime;
+    private final DriverMetrics.Counter execSessions;
 
-    public ExecutorTasks(PluginPool plugins) {
+    public ExecutorTasks(PluginPool plugins, DriverMetrics metrics) {
         this.plugins = plugins;
+        this.launchTime = metrics.timer("executor_launch_seconds",
+                "Time to get an executor session and launch the task's command in it");
+        this.execSessions = metrics.counter("exec_sessions", "Interactive exec sessions opened in the task (alloc exec)");
     }
 
     public StartedTask start(TaskConfig config, ExecCommand command) {
         if (tasks.containsKey(config.id())) {
             throw new DroverException(DroverException.Kind.ALREADY_EXISTS, "task " + config.id() + " is already started", false);
         }
+        long began = System.nanoTime();
         var plugin = plugins.acquire(ExecutorProtocol.PLUGIN_NAME);
         var executor = new ExecutorClient(plugin.client());
         ProcessState started;
@@ -107,6 +114,7 @@ public final class ExecutorTasks {
             throw e;
         }
         var state = new DriverState(plugin.reattach(), started.pid(), started.startTicks(), System.currentTimeMillis(), command);
+        launchTime.observeSince(config.identity(), began);
         track(config, plugin, state);
         return new StartedTask(handle(config, state, TaskState.RUNNING), null);
     }
@@ -297,6 +305,7 @@ public final class ExecutorTasks {
         if (command.isEmpty()) throw DroverException.invalid("exec: command is empty");
         var t = task(id);
         if (t.exit().isDone()) throw DroverException.invalid("exec: task " + id + " is not running");
+        execSessions.inc(t.config().identity());
         return t.executor().execStreaming(id, command, tty, stream);
     }
 

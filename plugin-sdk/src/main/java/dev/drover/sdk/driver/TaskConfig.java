@@ -26,6 +26,11 @@ public record TaskConfig(String id, String namespace, String jobId, String jobNa
         user = user == null ? "" : user;
     }
 
+    /** The task's identity, the labels of every metric a driver emits for it. */
+    public TaskIdentity identity() {
+        return new TaskIdentity(namespace, jobId, groupName, name, allocId, TaskIdentity.indexOf(allocName));
+    }
+
     /** Host path of this task's directory. */
     public Path taskDir() {
         return Path.of(allocDir, name);

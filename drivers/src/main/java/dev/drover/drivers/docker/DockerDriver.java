@@ -21,6 +21,7 @@ import dev.drover.sdk.driver.TaskPrestarter;
 import dev.drover.sdk.driver.TaskState;
 import dev.drover.sdk.driver.TaskStatus;
 import dev.drover.sdk.executor.ExecResult;
+import dev.drover.sdk.metrics.DriverMetrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -50,6 +51,10 @@ public final class DockerDriver implements TaskDriver, TaskPrestarter, Streaming
     private final ContainerTasks tasks;
     private final DockerExec execs;
     private final PeriodicProbe<Fingerprint> probe;
+    private final DockerStats stats;
+    private final DriverMetrics.Counter pullBytes;
+    private final DriverMetrics.Timer pullTime;
+    private final DriverMetrics.Timer containerStartTime;
     private volatile boolean everHealthy;
 
     public DockerDriver(DriverContext context) {
@@ -62,6 +67,12 @@ public final class DockerDriver implements TaskDriver, TaskPrestarter, Streaming
         this.tasks = new ContainerTasks(api, plugin, context.plugins(), images);
         this.execs = new DockerExec(api);
         this.probe = new PeriodicProbe<>(FINGERPRINT_PERIOD, this::probe);
+        this.stats = new DockerStats(api);
+        var metrics = context.metrics();
+        this.pullBytes = metrics.counter("image_pull_bytes", "Bytes of image layers downloaded for the task");
+        this.pullTime = metrics.timer("image_pull_seconds", "Time pulling the task's image (pulls this task started)");
+        this.containerStartTime = metrics.timer("container_start_seconds",
+                "Time to create and start the task's container and attach its logger");
     }
 
     @Override
@@ -129,7 +140,15 @@ public final class DockerDriver implements TaskDriver, TaskPrestarter, Streaming
     @Override
     public void prestart(TaskConfig config) {
         var c = DockerTaskConfig.parse(config.driverConfig());
-        puller.ensure(c.image(), c.auth(), c.forcePull(), c.imagePullTimeout(), message -> event(config, message));
+        pulled(config, puller.ensure(c.image(), c.auth(), c.forcePull(), c.imagePullTimeout(), message -> event(config, message)));
+    }
+
+    private String pulled(TaskConfig config, ImagePuller.Ensured image) {
+        if (image.pulled()) {
+            pullBytes.add(config.identity(), image.pulledBytes());
+            pullTime.observe(config.identity(), Duration.ofNanos(image.pullNanos()));
+        }
+        return image.id();
     }
 
     private void event(TaskConfig config, String message) {
@@ -141,8 +160,11 @@ public final class DockerDriver implements TaskDriver, TaskPrestarter, Streaming
     public StartedTask startTask(TaskConfig config) {
         var c = DockerTaskConfig.parse(config.driverConfig());
         // Normally present since prestart; pulled here when it was removed in between.
-        String imageId = puller.ensure(c.image(), c.auth(), false, c.imagePullTimeout(), message -> event(config, message));
-        return tasks.start(config, c, imageId);
+        String imageId = pulled(config, puller.ensure(c.image(), c.auth(), false, c.imagePullTimeout(), message -> event(config, message)));
+        long began = System.nanoTime();
+        var started = tasks.start(config, c, imageId);
+        containerStartTime.observeSince(config.identity(), began);
+        return started;
     }
 
     @Override
@@ -162,7 +184,14 @@ public final class DockerDriver implements TaskDriver, TaskPrestarter, Streaming
 
     @Override
     public void destroyTask(String taskId, boolean force) {
+        String container = null;
+        try {
+            container = tasks.containerId(taskId);
+        } catch (DroverException e) {
+            // unknown task: destroy says so
+        }
         tasks.destroy(taskId, force);
+        if (container != null) stats.forget(container);
     }
 
     @Override
@@ -170,28 +199,10 @@ public final class DockerDriver implements TaskDriver, TaskPrestarter, Streaming
         return tasks.inspect(taskId);
     }
 
-    /** From the engine's stats endpoint (cgroup v1 or v2 field names). */
+    /** From the engine's stats endpoint (see {@link DockerStats}). */
     @Override
     public ResourceUsage taskStats(String taskId) {
-        var s = api.stats(tasks.containerId(taskId));
-        var mem = s.path("memory_stats");
-        var stats = mem.path("stats");
-        long rss = stats.has("rss") ? stats.path("rss").asLong(0) : stats.path("anon").asLong(0);
-        long cache = stats.has("cache") ? stats.path("cache").asLong(0) : stats.path("file").asLong(0);
-        var cpu = s.path("cpu_stats");
-        var pre = s.path("precpu_stats");
-        long total = cpu.path("cpu_usage").path("total_usage").asLong(0);
-        long cpuDelta = total - pre.path("cpu_usage").path("total_usage").asLong(0);
-        long systemDelta = cpu.path("system_cpu_usage").asLong(0) - pre.path("system_cpu_usage").asLong(0);
-        int online = cpu.path("online_cpus").asInt(Runtime.getRuntime().availableProcessors());
-        double percent = systemDelta > 0 && cpuDelta > 0 ? (double) cpuDelta / systemDelta * online * 100.0 : 0.0;
-        var throttling = cpu.path("throttling_data");
-        return new ResourceUsage(
-                new ResourceUsage.Memory(rss, cache, stats.path("swap").asLong(0), mem.path("usage").asLong(0), mem.path("max_usage").asLong(0)),
-                new ResourceUsage.Cpu(cpu.path("cpu_usage").path("usage_in_usermode").asLong(0),
-                        cpu.path("cpu_usage").path("usage_in_kernelmode").asLong(0), percent,
-                        throttling.path("throttled_periods").asLong(0), throttling.path("throttled_time").asLong(0)),
-                s.path("pids_stats").path("current").asInt(0), System.currentTimeMillis() * 1_000_000L);
+        return stats.read(tasks.containerId(taskId));
     }
 
     @Override

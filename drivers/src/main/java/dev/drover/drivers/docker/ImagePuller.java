@@ -38,23 +38,36 @@ final class ImagePuller {
         return image.indexOf(':', slash + 1) >= 0 ? image : image + ":latest";
     }
 
+    /**
+     * What {@link #ensure} did: the image's id and, when this call pulled it, the bytes of the
+     * layers it downloaded and how long the pull took (both 0 when the image was present or another
+     * task's pull of it was joined).
+     */
+    record Ensured(String id, long pulledBytes, long pullNanos) {
+        boolean pulled() {
+            return pullNanos > 0;
+        }
+    }
+
     /** The image's id, pulling it first when needed. */
-    String ensure(String image, DockerTaskConfig.Auth auth, boolean forcePull, Duration timeout, Consumer<String> events) {
+    Ensured ensure(String image, DockerTaskConfig.Auth auth, boolean forcePull, Duration timeout, Consumer<String> events) {
         String ref = withTag(image);
         if (!forcePull) {
             var present = api.inspectImage(ref);
-            if (present.isPresent()) return present.get().path("Id").asString();
+            if (present.isPresent()) return new Ensured(present.get().path("Id").asString(), 0, 0);
         }
         events.accept("Downloading image " + ref);
         var mine = new CompletableFuture<String>();
         var running = pulls.putIfAbsent(ref, mine);
-        if (running != null) return join(running, ref);
+        if (running != null) return new Ensured(join(running, ref), 0, 0);
         try {
-            pull(ref, auth, timeout, events);
+            long began = System.nanoTime();
+            long bytes = pull(ref, auth, timeout, events);
+            long took = Math.max(1, System.nanoTime() - began);
             String id = api.inspectImage(ref).orElseThrow(() ->
                     DroverException.unavailable("image " + ref + " is missing right after its pull", null)).path("Id").asString();
             mine.complete(id);
-            return id;
+            return new Ensured(id, bytes, took);
         } catch (RuntimeException e) {
             mine.completeExceptionally(e);
             throw e;
@@ -72,7 +85,8 @@ final class ImagePuller {
         }
     }
 
-    private void pull(String ref, DockerTaskConfig.Auth auth, Duration timeout, Consumer<String> events) {
+    /** Pulls with progress events; the bytes of the layers downloaded. */
+    private long pull(String ref, DockerTaskConfig.Auth auth, Duration timeout, Consumer<String> events) {
         var layers = new LinkedHashMap<String, long[]>(); // id → {current, total}
         long[] lastReport = {System.nanoTime()};
         try {
@@ -87,6 +101,7 @@ final class ImagePuller {
             throw new DroverException(DroverException.Kind.UNAVAILABLE, "failed to pull image " + ref + ": " + e.getMessage(), true, e);
         }
         progress(layers).ifPresent(events);
+        return layers.values().stream().mapToLong(l -> l[0]).sum();
     }
 
     /** Layer sizes from "Downloading" messages; a finished layer counts whole. */

@@ -150,6 +150,72 @@ class DockerDriverTest {
     }
 
     @Test
+    void statsFromTheEngineShowTheMemoryAContainerHoldsAndTheCpuItBurns() throws Exception {
+        var task = setup.new Task("stats");
+        // 60 MiB held in a shell variable (anonymous memory, so RSS); the loop keeps the shell from exec-ing sleep.
+        var hog = task.config(sh("x=$(head -c 62914560 /dev/zero | busybox tr '\\0' x); echo ready; while :; do sleep 1; done"), Map.of(), List.of(), 512);
+        driver.startTask(hog);
+        await(() -> task.stdout().contains("ready"), "the 60 MiB to be allocated");
+        var mem = driver.taskStats(hog.id());
+        assertTrue(mem.memory().rss() >= 50L << 20, "RSS >= 50 MiB: " + mem);
+        assertTrue(mem.memory().usage() >= mem.memory().rss(), mem.toString());
+        assertTrue(mem.memory().maxUsage() >= mem.memory().usage(), "cgroup v1 reports the peak: " + mem);
+        assertTrue(mem.timestampNanos() > 0);
+
+        var spin = setup.new Task("spin");
+        var loop = spin.config(sh("while :; do :; done"));
+        driver.startTask(loop);
+        var first = driver.taskStats(loop.id());
+        long deadline = System.currentTimeMillis() + 30_000;
+        var later = first;
+        while (later.cpu().totalNanos() < first.cpu().totalNanos() + 500_000_000L && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);
+            later = driver.taskStats(loop.id());
+        }
+        assertTrue(later.cpu().totalNanos() >= first.cpu().totalNanos() + 500_000_000L, "CPU time rises: " + first + " -> " + later);
+        assertTrue(later.cpu().userNanos() > first.cpu().userNanos(), "mostly user time: " + later);
+        assertTrue(later.cpu().percent() > 0, "percent from consecutive readings: " + later);
+        // The idle hog burns (almost) nothing next to the loop over the same kind of window.
+        var idleBefore = driver.taskStats(hog.id());
+        Thread.sleep(1_000);
+        var idleAfter = driver.taskStats(hog.id());
+        var loopAfter = driver.taskStats(loop.id());
+        assertTrue(loopAfter.cpu().percent() > idleAfter.cpu().percent(), "busy " + loopAfter + " vs idle " + idleAfter);
+        assertTrue(idleAfter.cpu().totalNanos() - idleBefore.cpu().totalNanos() < 200_000_000L, idleBefore + " -> " + idleAfter);
+
+        for (var c : List.of(hog, loop)) {
+            driver.stopTask(c.id(), Duration.ofSeconds(1), "SIGKILL");
+            driver.waitTask(c.id());
+            driver.destroyTask(c.id(), false);
+        }
+    }
+
+    @Test
+    void pullAndStartAreReportedAsTheTasksOwnMetrics() throws Exception {
+        String fresh = docker.pushImage("metrics", "1", 4); // absent from the engine: a real pull
+        var task = setup.new Task("m");
+        var config = task.config(Map.of("image", fresh, "command", "/bin/true", "network_mode", "none"));
+        driver.prestart(config);
+        var id = config.identity();
+        assertEquals("m", id.task());
+        assertEquals(task.allocId, id.allocId());
+        double bytes = setup.metrics.counted("image_pull_bytes", id);
+        assertTrue(bytes >= 4_000_000, "the 4 MiB layer was downloaded: " + bytes);
+        assertEquals(1, setup.metrics.timed("image_pull_seconds", id).size());
+        driver.startTask(config);
+        assertEquals(1, setup.metrics.timed("container_start_seconds", id).size());
+        driver.waitTask(config.id());
+        driver.destroyTask(config.id(), false);
+
+        // The image is present now: a second task pulls nothing, so reports no pull.
+        var again = setup.new Task("m2");
+        var second = again.config(Map.of("image", fresh, "command", "/bin/true", "network_mode", "none"));
+        driver.prestart(second);
+        assertEquals(0.0, setup.metrics.counted("image_pull_bytes", second.identity()));
+        assertEquals(List.of(), setup.metrics.timed("image_pull_seconds", second.identity()));
+    }
+
+    @Test
     void oomKillIsReportedFromTheContainerState() throws Exception {
         var task = setup.new Task("oom");
         var config = task.config(sh("tail /dev/zero"), Map.of(), List.of(), 16);

@@ -1,5 +1,6 @@
 package dev.drover.drivers.docker;
 
+import dev.drover.drivers.shared.RecordingMetrics;
 import dev.drover.sdk.driver.AllocatedPort;
 import dev.drover.sdk.driver.DriverContext;
 import dev.drover.sdk.driver.Resources;
@@ -37,8 +38,11 @@ final class DockerTaskSetup {
         this.plugins = new PluginPool(new PluginLauncher(root.resolve("plugins"), null), PluginPlacement.PER_TASK);
     }
 
+    /** What the drivers made here reported about their tasks. */
+    final RecordingMetrics metrics = new RecordingMetrics();
+
     DockerDriver driver(Map<String, Object> pluginConfig) {
-        return new DockerDriver(new DriverContext(pluginConfig, plugins, events::add));
+        return new DockerDriver(new DriverContext(pluginConfig, plugins, events::add, metrics));
     }
 
     List<String> eventMessages() {

@@ -194,11 +194,6 @@ public final class DockerApi {
         return out;
     }
 
-    /** One stats sample (the engine waits about a second to compute CPU deltas). */
-    public JsonNode stats(String id) {
-        return call("GET", "/containers/" + id + "/stats?stream=false", null, Duration.ofSeconds(30));
-    }
-
     /**
      * Follows the container's log stream from {@code sinceNanos} (inclusive; 0 = from the start)
      * with timestamps; the caller demultiplexes it with {@link StdStream}.

@@ -184,14 +184,8 @@ public final class DockerDriver implements TaskDriver, TaskPrestarter, Streaming
 
     @Override
     public void destroyTask(String taskId, boolean force) {
-        String container = null;
-        try {
-            container = tasks.containerId(taskId);
-        } catch (DroverException e) {
-            // unknown task: destroy says so
-        }
         tasks.destroy(taskId, force);
-        if (container != null) stats.forget(container);
+        stats.forget(taskId);
     }
 
     @Override
@@ -202,7 +196,7 @@ public final class DockerDriver implements TaskDriver, TaskPrestarter, Streaming
     /** From the engine's stats endpoint (see {@link DockerStats}). */
     @Override
     public ResourceUsage taskStats(String taskId) {
-        return stats.read(tasks.containerId(taskId));
+        return stats.read(taskId, tasks.containerId(taskId));
     }
 
     @Override

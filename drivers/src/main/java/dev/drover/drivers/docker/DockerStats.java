@@ -26,7 +26,7 @@ import tools.jackson.databind.JsonNode;
 final class DockerStats {
     static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-    /** The previous reading per container: {cpu total ns, read time ns}. */
+    /** The previous reading per task: {cpu total ns, read time ns}. */
     private final Map<String, long[]> previous = new ConcurrentHashMap<>();
     private final DockerApi api;
 
@@ -34,18 +34,19 @@ final class DockerStats {
         this.api = api;
     }
 
-    ResourceUsage read(String containerId) {
+    /** The usage of task {@code taskId}, whose container is {@code containerId}. */
+    ResourceUsage read(String taskId, String containerId) {
         var s = api.call("GET", "/containers/" + containerId + "/stats?stream=false&one-shot=true", null, TIMEOUT);
         long readAt = readTime(s);
         long total = s.path("cpu_stats").path("cpu_usage").path("total_usage").asLong(0);
-        long[] before = previous.put(containerId, new long[] {total, readAt});
+        long[] before = previous.put(taskId, new long[] {total, readAt});
         double percent = before != null && readAt > before[1] ? Math.max(0, total - before[0]) * 100.0 / (readAt - before[1]) : 0;
         return map(s, percent, readAt);
     }
 
-    /** Forgets a removed container's previous reading. */
-    void forget(String containerId) {
-        previous.remove(containerId);
+    /** Forgets a destroyed task's previous reading. */
+    void forget(String taskId) {
+        previous.remove(taskId);
     }
 
     /** The engine's answer as a {@link ResourceUsage}; {@code percent} of one core. */

@@ -74,6 +74,13 @@ final class AllocLogs implements Callable<Integer> {
         if (task.isEmpty()) {
             task = onlyTask(a);
         }
+        if (!started(a, task)) {
+            if (!follow) {
+                cli.ctx.err().println("Task \"" + task + "\" has not started yet" + latest(a, task) + "; use -f to wait for its output");
+                return 0;
+            }
+            awaitStart(cli, a, task);
+        }
         String stream = "/v1/client/fs/logs/" + ApiClient.enc(a.id()) + "?task=" + ApiClient.enc(task)
                 + "&type=" + (stderr ? "stderr" : "stdout");
         base = stream + "&plain=true";
@@ -89,6 +96,39 @@ final class AllocLogs implements Callable<Integer> {
             copy(open(base, false, "start", 0), 0);
         }
         return 0;
+    }
+
+    /** A task that never ran has no log yet: pending, with no start time. */
+    private static boolean started(Allocation a, String task) {
+        var state = a.taskStates().get(task);
+        return state == null || !"pending".equals(state.state()) || state.startedAt() > 0;
+    }
+
+    private static String latest(Allocation a, String task) {
+        var state = a.taskStates().get(task);
+        if (state == null || state.events().isEmpty()) {
+            return "";
+        }
+        var e = state.events().getLast();
+        return " (" + e.type() + (e.description().isEmpty() || e.description().equals(e.type()) ? "" : ": " + e.description()) + ")";
+    }
+
+    /**
+     * Shows the task's events on stderr (e.g. "Pulled 12.0 MB of 40.0 MB") until it starts or the
+     * allocation gives up on it, so a long prestart is not a silent wait.
+     */
+    private void awaitStart(Cli cli, Allocation a, String task) {
+        PrintStream err = cli.ctx.err();
+        err.println("==> Waiting for task \"" + task + "\" to start");
+        TaskEventFeed events = new TaskEventFeed();
+        while (true) {
+            events.newEvents(a, task).forEach(e -> err.println("    " + e.line()));
+            if (started(a, task) || "complete".equals(a.clientStatus()) || "failed".equals(a.clientStatus())) {
+                return;
+            }
+            JobRun.sleep(cli.ctx.pollInterval());
+            a = AllocCommands.fetch(api, a.id());
+        }
     }
 
     private static String onlyTask(Allocation a) {

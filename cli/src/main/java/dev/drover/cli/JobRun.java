@@ -140,6 +140,7 @@ final class JobRun implements Callable<Integer> {
         }
         Map<String, Allocation> done = new LinkedHashMap<>();
         List<String> pending = new ArrayList<>(allocIds);
+        TaskEventFeed events = new TaskEventFeed();
         Instant deadline = cli.ctx.clock().instant().plus(cli.ctx.waitTimeout());
         boolean first = true;
         while (true) {
@@ -149,6 +150,9 @@ final class JobRun implements Callable<Integer> {
                     out.println("    Allocation \"" + Format.id(id, verbose) + "\" created: group \""
                             + a.taskGroup() + "\", name \"" + a.name() + "\"");
                 }
+                // What the tasks are doing while we wait (image pulls report "Pulled X MB of Y MB").
+                String prefix = "    Allocation \"" + Format.id(id, verbose) + "\" task ";
+                events.newEvents(a).forEach(e -> out.println(prefix + "\"" + e.task() + "\": " + e.line()));
                 if (!"pending".equals(a.clientStatus())) {
                     out.println("    Allocation \"" + Format.id(id, verbose) + "\" status \"" + a.clientStatus() + "\"");
                     pending.remove(id);

@@ -64,6 +64,49 @@ class AllocLogsTest {
     }
 
     @Test
+    void followOfATaskNotStartedYetShowsItsEventsUntilItStarts() throws Exception {
+        String pending = "{\"ID\":\"" + ID + "\",\"ClientStatus\":\"pending\",\"TaskStates\":{\"web\":{\"State\":\"pending\",\"Events\":["
+                + "{\"Type\":\"Driver\",\"Time\":2,\"DisplayMessage\":\"Downloading image r/x:1\"}]}}}";
+        // Then it ran and ended: the follower streams its log and says how it ended.
+        String dead = "{\"ID\":\"" + ID + "\",\"ClientStatus\":\"complete\",\"TaskStates\":{\"web\":{\"State\":\"dead\",\"StartedAt\":5,\"Events\":["
+                + "{\"Type\":\"Driver\",\"Time\":2,\"DisplayMessage\":\"Downloading image r/x:1\"},"
+                + "{\"Type\":\"Started\",\"Time\":5,\"DisplayMessage\":\"Task started by client\"},"
+                + "{\"Type\":\"Terminated\",\"Time\":6,\"ExitCode\":0,\"DisplayMessage\":\"Exit Code: 0\"}]}}}";
+        var polls = new java.util.concurrent.atomic.AtomicInteger();
+        try (FakeAgent agent = new FakeAgent()) {
+            agent.on("GET", "/v1/allocation/5d3c", q -> Reply.json(pending));
+            agent.on("GET", "/v1/allocation/" + ID, q -> Reply.json(polls.incrementAndGet() < 3 ? pending : dead));
+            agent.on("GET", LOGS, q -> Reply.stream(frames("web.stdout.0", 0, "up\n")));
+
+            var r = agent.run("alloc", "logs", "-f", "5d3c");
+
+            assertEquals(0, r.code(), r.err());
+            assertEquals("up\n", r.out());
+            assertEquals("""
+                    ==> Waiting for task "web" to start
+                        Driver: Downloading image r/x:1
+                        Started: Task started by client
+                        Terminated: Exit Code: 0
+                    ==> Task "web" is dead (finished): exit code 0
+                    """, r.err());
+            assertTrue(agent.requests("GET", LOGS).size() == 1, "logs are opened once the task started");
+        }
+    }
+
+    @Test
+    void withoutFollowATaskNotStartedYetIsSaidSo() throws Exception {
+        try (FakeAgent agent = new FakeAgent()) {
+            agent.onJson("GET", "/v1/allocation/5d3c", "{\"ID\":\"" + ID + "\",\"TaskStates\":{\"web\":{\"State\":\"pending\",\"Events\":["
+                    + "{\"Type\":\"Driver\",\"Time\":2,\"DisplayMessage\":\"Pulled 1.0 MB of 8.0 MB\"}]}}}");
+            var r = agent.run("alloc", "logs", "5d3c");
+            assertEquals(0, r.code(), r.err());
+            assertEquals("", r.out());
+            assertEquals("Task \"web\" has not started yet (Driver: Pulled 1.0 MB of 8.0 MB); use -f to wait for its output\n", r.err());
+            assertTrue(agent.requests("GET", LOGS).isEmpty());
+        }
+    }
+
+    @Test
     void streamsBytesAsTheyArrive() throws Exception {
         try (FakeAgent agent = new FakeAgent()) {
             agent.onJson("GET", "/v1/allocation/5d3c", ONE_TASK);

@@ -120,6 +120,42 @@ class JobRunTest {
     }
 
     @Test
+    void whileWaitingTheTasksEventsAreShownOnceEachAsTheyHappen() throws Exception {
+        Path file = Files.writeString(dir.resolve("job.json"), JOB);
+        String received = "{\"Type\":\"Received\",\"Time\":1,\"DisplayMessage\":\"Task received by client\"}";
+        String downloading = "{\"Type\":\"Driver\",\"Time\":2,\"DisplayMessage\":\"Downloading image r/x:1\"}";
+        String pulled = "{\"Type\":\"Driver\",\"Time\":3,\"DisplayMessage\":\"Pulled 4.2 MB of 8.4 MB\"}";
+        String started = "{\"Type\":\"Started\",\"Time\":4,\"DisplayMessage\":\"Task started by client\"}";
+        List<String> answers = List.of(
+                state("pending", "pending", received),
+                state("pending", "pending", received + "," + downloading),
+                state("pending", "pending", received + "," + downloading + "," + pulled),
+                state("running", "running", received + "," + downloading + "," + pulled + "," + started));
+        var polls = new java.util.concurrent.atomic.AtomicInteger();
+        try (FakeAgent agent = new FakeAgent()) {
+            agent.onJson("PUT", "/v1/jobs", "{\"JobModifyIndex\":1,\"AllocIDs\":[\"" + A1 + "\"]}");
+            agent.on("GET", "/v1/allocation/" + A1, r -> FakeAgent.Reply.json(answers.get(Math.min(polls.getAndIncrement(), answers.size() - 1))));
+
+            Result r = agent.run("job", "run", file.toString());
+
+            assertEquals(0, r.code(), r.out() + r.err());
+            assertTrue(r.out().contains("""
+                        Allocation "aaaaaaaa" created: group "web", name ""
+                        Allocation "aaaaaaaa" task "server": Received: Task received by client
+                        Allocation "aaaaaaaa" task "server": Driver: Downloading image r/x:1
+                        Allocation "aaaaaaaa" task "server": Driver: Pulled 4.2 MB of 8.4 MB
+                        Allocation "aaaaaaaa" task "server": Started: Task started by client
+                        Allocation "aaaaaaaa" status "running"
+                    """), r.out());
+        }
+    }
+
+    private static String state(String allocStatus, String taskState, String events) {
+        return "{\"ID\":\"" + A1 + "\",\"TaskGroup\":\"web\",\"ClientStatus\":\"" + allocStatus
+                + "\",\"TaskStates\":{\"server\":{\"State\":\"" + taskState + "\",\"Events\":[" + events + "]}}}";
+    }
+
+    @Test
     void failedAllocationExits2WithDiagnosis() throws Exception {
         Path file = Files.writeString(dir.resolve("job.json"), JOB);
         try (FakeAgent agent = new FakeAgent()) {
@@ -140,8 +176,11 @@ class JobRunTest {
             assertTrue(out.contains("Allocation \"aaaaaaaa\" status \"failed\""), out);
             assertTrue(out.contains("==> Allocation \"aaaaaaaa\" failed"), out);
             assertTrue(out.contains("Task \"server\" is \"dead\" (failed)"), out);
-            int notRestarting = out.indexOf("Not Restarting");
-            int driverFailure = out.indexOf("Driver Failure");
+            // The events went by as they happened (oldest first); the diagnosis lists them newest first.
+            assertTrue(out.indexOf("task \"server\": Driver Failure") < out.indexOf("task \"server\": Not Restarting"), out);
+            String diagnosis = out.substring(out.indexOf("==> Allocation \"aaaaaaaa\" failed"));
+            int notRestarting = diagnosis.indexOf("Not Restarting");
+            int driverFailure = diagnosis.indexOf("Driver Failure");
             assertTrue(notRestarting > 0 && driverFailure > notRestarting, "newest event first:\n" + out);
             assertTrue(out.contains("exec: \"nope\": not found"), out);
         }

@@ -99,6 +99,102 @@ class DockerJobTest extends AgentTestBase {
     }
 
     @Test
+    void metricsAndTheStatsApiShowAContainersMemoryAndCpuWithItsPullTagged() throws Exception {
+        String fresh = docker.pushImage("stats-" + placement.configName(), "1", 4);
+        String alloc = agent.run("""
+                job "dstats" {
+                  group "g" {
+                    task "hog" {
+                      driver = "docker"
+                      config {
+                        image        = "%s"
+                        command      = "/bin/sh"
+                        args         = ["-c", "x=$(head -c 62914560 /dev/zero | busybox tr '\\\\0' x); echo ready; while :; do sleep 1; done"]
+                        network_mode = "none"
+                      }
+                      resources {
+                        memory = 512
+                      }
+                    }
+                    task "spin" {
+                      driver = "docker"
+                      config {
+                        image        = "%s"
+                        command      = "/bin/sh"
+                        args         = ["-c", "while :; do :; done"]
+                        network_mode = "none"
+                      }
+                    }
+                  }
+                }
+                """.formatted(fresh, fresh)).getFirst();
+        agent.awaitLog(alloc, "hog", "stdout", "ready");
+        agent.awaitState(alloc, "spin", "running");
+        var scrapes = new Scrapes(agent);
+        var hog = Scrapes.task("dstats", alloc, "hog");
+        var spin = Scrapes.task("dstats", alloc, "spin");
+        scrapes.await("drover_task_memory_rss_bytes", hog, v -> v >= 50 << 20, ">= 50 MiB");
+        double cpu0 = scrapes.await("drover_task_cpu_seconds_total", spin, v -> v > 0, "> 0").value();
+        scrapes.await("drover_task_cpu_seconds_total", spin, v -> v > cpu0 + 0.5, "0.5 s above " + cpu0);
+        scrapes.await("drover_task_cpu_percent", spin, v -> v > 5, "> 5% of a core");
+
+        var stats = agent.get("/v1/client/allocation/" + alloc + "/stats");
+        assertTrue(stats.path("Tasks").path("hog").path("ResourceUsage").path("MemoryStats").path("RSS").asLong() >= 50 << 20, stats.toString());
+        assertTrue(stats.path("Tasks").path("spin").path("ResourceUsage").path("CpuStats").path("Percent").asDouble()
+                > stats.path("Tasks").path("hog").path("ResourceUsage").path("CpuStats").path("Percent").asDouble(), stats.toString());
+
+        // The driver's own series, tagged with the task: one task pulled the image, the other found it.
+        var scrape = scrapes.checkedScrape();
+        var pulled = 0.0;
+        for (String task : List.of("hog", "spin")) {
+            var labels = new java.util.HashMap<>(Scrapes.task("dstats", alloc, task));
+            labels.put("driver", "docker");
+            pulled += scrape.samples("drover_driver_image_pull_bytes_total", labels).stream().mapToDouble(s -> s.value()).sum();
+            assertEquals(1.0, Scrapes.named(scrape.samples("drover_driver_container_start_seconds", labels),
+                    "drover_driver_container_start_seconds_count"), task);
+        }
+        assertTrue(pulled >= 4_000_000, "the 4 MiB layer, counted once: " + pulled);
+        assertTrue(pulled < 2 * 4_400_000, "not counted for both tasks: " + pulled);
+        agent.call("DELETE", "/v1/job/dstats", null);
+        awaitNoContainers();
+    }
+
+    @Test
+    void anOomKilledContainerIsCounted() throws Exception {
+        String alloc = agent.run("""
+                job "doom" {
+                  type = "batch"
+                  group "g" {
+                    restart {
+                      attempts = 0
+                      mode     = "fail"
+                    }
+                    task "hog" {
+                      driver = "docker"
+                      config {
+                        image        = "%s"
+                        command      = "/bin/sh"
+                        args         = ["-c", "tail /dev/zero"]
+                        network_mode = "none"
+                      }
+                      resources {
+                        memory = 16
+                      }
+                    }
+                  }
+                }
+                """.formatted(image)).getFirst();
+        var state = agent.awaitState(alloc, "hog", "dead");
+        boolean oom = false;
+        for (var e : state.path("Events")) {
+            oom |= e.path("Type").asString().equals("Terminated") && e.path("Details").path("oom_killed").asString().equals("true");
+        }
+        assertTrue(oom, state.toString());
+        assertEquals(1.0, new Scrapes(agent).scrape().samples("drover_task_oom_kills_total", Scrapes.task("doom", alloc, "hog")).getFirst().value());
+        awaitNoContainers();
+    }
+
+    @Test
     void exitCodeIsReportedAndTheContainerRemoved() throws Exception {
         String alloc = agent.run("""
                 job "code" {

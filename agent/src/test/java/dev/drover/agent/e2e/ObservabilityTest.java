@@ -29,29 +29,16 @@ class ObservabilityTest extends AgentTestBase {
     private static final long MB = 1024 * 1024;
 
     private PromText.Scrape scrape() throws Exception {
-        var r = agent.call("GET", "/v1/metrics?format=prometheus", null);
-        assertEquals(200, r.status(), r.body());
-        assertTrue(r.raw().headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"),
-                r.raw().headers().toString());
-        return PromText.parse(r.body());
+        return new Scrapes(agent).scrape();
     }
 
-    /** Scrapes until one sample of {@code family} for the task satisfies the condition. */
     private PromText.Sample awaitSample(String family, Map<String, String> labels, Predicate<Double> condition, String what)
             throws Exception {
-        long deadline = System.currentTimeMillis() + 30_000;
-        List<PromText.Sample> last = List.of();
-        while (System.currentTimeMillis() < deadline) {
-            last = scrape().samples(family, labels);
-            for (var s : last) if (condition.test(s.value())) return s;
-            Thread.sleep(200);
-        }
-        fail(family + labels + " never became " + what + "; last: " + last);
-        return null;
+        return new Scrapes(agent).await(family, labels, condition, what);
     }
 
     private static Map<String, String> task(String job, String alloc, String task) {
-        return Map.of("namespace", "default", "job", job, "task_group", "g", "task", task, "alloc_id", alloc, "alloc_index", "0");
+        return Scrapes.task(job, alloc, task);
     }
 
     @Test
@@ -74,7 +61,7 @@ class ObservabilityTest extends AgentTestBase {
         var rss = awaitSample("drover_task_memory_rss_bytes", labels, v -> v >= 50 * MB, ">= 50 MB");
         assertEquals(labels, Map.copyOf(rss.labels()), "exactly the task's identity as labels");
 
-        var scrape = scrape();
+        var scrape = new Scrapes(agent).checkedScrape();
         assertEquals("gauge", scrape.family("drover_task_memory_rss_bytes").type());
         assertFalse(scrape.family("drover_task_memory_rss_bytes").help().isEmpty());
         assertEquals("counter", scrape.family("drover_task_cpu_seconds_total").type());
@@ -87,6 +74,13 @@ class ObservabilityTest extends AgentTestBase {
         assertTrue(scrape.samples("drover_api_request_seconds", Map.of("route", "/v1/metrics", "le", "+Inf")).getFirst().value() >= 1);
         assertTrue(scrape.samples("drover_plugin_processes", Map.of()).stream().mapToDouble(PromText.Sample::value).sum() >= 1,
                 "the task's plugins are counted");
+        // The driver's own series: with the driver label before the task's identity.
+        var launch = new java.util.HashMap<>(labels);
+        launch.put("driver", "raw_exec");
+        assertEquals("summary", scrape.family("drover_driver_executor_launch_seconds").type());
+        var launchSamples = scrape.samples("drover_driver_executor_launch_seconds", launch);
+        assertEquals(1.0, Scrapes.named(launchSamples, "drover_driver_executor_launch_seconds_count"), launchSamples.toString());
+        assertTrue(Scrapes.named(launchSamples, "drover_driver_executor_launch_seconds_sum") > 0, launchSamples.toString());
 
         var stats = agent.get("/v1/client/allocation/" + alloc + "/stats");
         long statsRss = stats.path("Tasks").path("mem").path("ResourceUsage").path("MemoryStats").path("RSS").asLong();
@@ -104,6 +98,13 @@ class ObservabilityTest extends AgentTestBase {
             }
         }
         assertTrue(found, "JSON form has the same series: " + json);
+        boolean launchInJson = false;
+        for (var sm : json.path("Samples")) {
+            if (sm.path("Name").asString().equals("drover_driver_executor_launch_seconds") && sm.path("Labels").path("alloc_id").asString().equals(alloc)) {
+                launchInJson = sm.path("Count").asLong() == 1 && sm.path("Labels").path("driver").asString().equals("raw_exec");
+            }
+        }
+        assertTrue(launchInJson, "JSON form has the driver's series: " + json);
     }
 
     @Test

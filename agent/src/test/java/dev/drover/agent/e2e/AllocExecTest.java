@@ -91,6 +91,12 @@ class AllocExecTest extends AgentTestBase {
         assertEquals(3, both.awaitExit());
         assertEquals("out\n", both.stdout());
         assertEquals("err\n", both.stderr());
+
+        // The driver counts its sessions as the task's own metric.
+        var labels = new java.util.HashMap<>(Scrapes.task("sh", alloc, "t"));
+        labels.put("driver", driver);
+        var sessions = new Scrapes(agent).scrape().samples("drover_driver_exec_sessions_total", labels);
+        assertEquals(2.0, sessions.getFirst().value(), sessions.toString());
     }
 
     @ParameterizedTest

@@ -289,6 +289,11 @@ final class ContainerTasks {
         return task(id).state.containerId();
     }
 
+    /** Whose task this is: the labels of the driver's metrics about it. */
+    dev.drover.sdk.driver.TaskIdentity identity(String id) {
+        return task(id).config.identity();
+    }
+
     void signal(String id, String signal) {
         try {
             Signals.require(signal);

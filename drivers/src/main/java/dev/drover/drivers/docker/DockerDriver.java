@@ -55,6 +55,7 @@ public final class DockerDriver implements TaskDriver, TaskPrestarter, Streaming
     private final DriverMetrics.Counter pullBytes;
     private final DriverMetrics.Timer pullTime;
     private final DriverMetrics.Timer containerStartTime;
+    private final DriverMetrics.Counter execSessions;
     private volatile boolean everHealthy;
 
     public DockerDriver(DriverContext context) {
@@ -73,6 +74,7 @@ public final class DockerDriver implements TaskDriver, TaskPrestarter, Streaming
         this.pullTime = metrics.timer("image_pull_seconds", "Time pulling the task's image (pulls this task started)");
         this.containerStartTime = metrics.timer("container_start_seconds",
                 "Time to create and start the task's container and attach its logger");
+        this.execSessions = metrics.counter("exec_sessions", "Interactive exec sessions opened in the task (alloc exec)");
     }
 
     @Override
@@ -222,6 +224,7 @@ public final class DockerDriver implements TaskDriver, TaskPrestarter, Streaming
         if (tasks.inspect(taskId).state() != TaskState.RUNNING) {
             throw DroverException.invalid("failed to exec in task " + taskId + ": the task is not running");
         }
+        execSessions.inc(tasks.identity(taskId));
         return execs.run(taskId, tasks.containerId(taskId), command, tty, stream);
     }
 

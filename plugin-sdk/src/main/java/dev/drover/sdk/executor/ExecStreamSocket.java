@@ -2,7 +2,9 @@ package dev.drover.sdk.executor;
 
 import dev.drover.sdk.DroverException;
 import dev.drover.sdk.driver.ExecStream;
-import dev.drover.sdk.rpc.Wire;
+import dev.drover.sdk.rpc.Json;
+import dev.drover.sdk.rpc.JsonObject;
+import dev.drover.sdk.rpc.WireError;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -116,9 +118,7 @@ public final class ExecStreamSocket {
             } catch (RuntimeException e) {
                 var de = e instanceof DroverException d ? d : DroverException.internal(String.valueOf(e.getMessage()), e);
                 if (!(e instanceof DroverException)) LOG.log(Level.WARNING, "exec in " + session + " failed", e);
-                var error = Wire.JSON.createObjectNode().put("kind", de.kind().name())
-                        .put("message", String.valueOf(de.getMessage())).put("recoverable", de.recoverable());
-                stream.send(ERROR, Wire.JSON.writeValueAsBytes(error));
+                stream.send(ERROR, Json.write(WireError.encode(de.kind(), String.valueOf(de.getMessage()), de.recoverable())));
             }
         } catch (IOException | UncheckedIOException e) {
             LOG.log(Level.FINE, "exec stream of " + session + " ended: caller went away", e);
@@ -214,9 +214,7 @@ public final class ExecStreamSocket {
                         return ByteBuffer.wrap(payload).getInt();
                     }
                     case ERROR -> {
-                        var error = Wire.JSON.readTree(payload);
-                        throw new DroverException(DroverException.Kind.valueOf(error.path("kind").asString("INTERNAL")),
-                                error.path("message").asString(""), error.path("recoverable").asBoolean(false));
+                        throw error(payload);
                     }
                     default -> LOG.fine("ignoring exec frame of unknown type " + type);
                 }
@@ -254,6 +252,15 @@ public final class ExecStreamSocket {
         out.writeInt(payload.length);
         out.write(payload);
         out.flush();
+    }
+
+    /** The executor's ERROR frame: {@code {"kind","message","recoverable"}}, as an RPC error. */
+    private static DroverException error(byte[] payload) {
+        try {
+            return WireError.decode(JsonObject.parse(payload), false);
+        } catch (IllegalArgumentException e) {
+            return DroverException.internal("exec: unreadable error from the executor: " + e.getMessage(), e);
+        }
     }
 
     private static byte[] readPayload(DataInputStream in) throws IOException {

@@ -1,6 +1,8 @@
 package dev.drover.sdk.logmon;
 
+import dev.drover.sdk.rpc.Codec;
 import dev.drover.sdk.rpc.Empty;
+import dev.drover.sdk.rpc.Json;
 import dev.drover.sdk.rpc.RpcClient;
 import dev.drover.sdk.rpc.RpcMethod;
 import dev.drover.sdk.rpc.RpcServer;
@@ -11,8 +13,14 @@ public final class LogmonProtocol {
 
     public static final String PLUGIN_NAME = "logmon";
 
-    public static final RpcMethod<LogConfig, Empty> START = RpcMethod.of("logmon.start", LogConfig.class, Empty.class);
-    public static final RpcMethod<Empty, Empty> STOP = RpcMethod.of("logmon.stop", Empty.class, Empty.class);
+    static final Codec<LogConfig> LOG_CONFIG = Codec.object(
+            c -> Json.object("logDir", c.logDir(), "stdoutFileBase", c.stdoutFileBase(), "stderrFileBase", c.stderrFileBase(),
+                    "stdoutFifo", c.stdoutFifo(), "stderrFifo", c.stderrFifo(), "maxFiles", c.maxFiles(), "maxFileSizeMB", c.maxFileSizeMB()),
+            o -> new LogConfig(o.string("logDir"), o.string("stdoutFileBase"), o.string("stderrFileBase"), o.string("stdoutFifo"),
+                    o.string("stderrFifo"), o.intValue("maxFiles"), o.intValue("maxFileSizeMB")));
+
+    public static final RpcMethod<LogConfig, Empty> START = RpcMethod.of("logmon.start", LOG_CONFIG, Codec.EMPTY);
+    public static final RpcMethod<Empty, Empty> STOP = RpcMethod.of("logmon.stop", Codec.EMPTY, Codec.EMPTY);
 
     public static Logmon client(RpcClient rpc) {
         return new Logmon() {

@@ -16,7 +16,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
-import tools.jackson.databind.JsonNode;
 
 /**
  * One connection to a plugin. Calls are multiplexed by id, so a blocking {@code wait} and a
@@ -27,7 +26,7 @@ public final class RpcClient implements AutoCloseable {
     private final SocketChannel channel;
     private final DataOutputStream out;
     private final AtomicLong ids = new AtomicLong();
-    private final Map<Long, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+    private final Map<Long, CompletableFuture<JsonObject>> pending = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private RpcClient(SocketChannel channel) {
@@ -49,9 +48,9 @@ public final class RpcClient implements AutoCloseable {
 
     private void readLoop(DataInputStream in) {
         try {
-            JsonNode message;
-            while ((message = Wire.read(in)) != null) {
-                var future = pending.remove(message.path("id").asLong());
+            JsonObject message;
+            while ((message = Frames.read(in)) != null) {
+                var future = pending.remove(message.longValue("id"));
                 if (future != null) future.complete(message);
             }
         } catch (IOException e) {
@@ -70,22 +69,19 @@ public final class RpcClient implements AutoCloseable {
     public <Q, R> R call(RpcMethod<Q, R> method, String session, Q request) {
         if (!isOpen()) throw DroverException.unavailable("plugin connection is closed", null);
         long id = ids.incrementAndGet();
-        var future = new CompletableFuture<JsonNode>();
+        var future = new CompletableFuture<JsonObject>();
         pending.put(id, future);
-        var message = Wire.JSON.createObjectNode()
-                .put("id", id)
-                .put("method", method.name())
-                .put("session", session == null ? "" : session);
-        message.set("body", Wire.JSON.valueToTree(request));
+        var message = Json.object("id", id, "method", method.name(), "session", session == null ? "" : session,
+                "body", method.request().encode(request));
         try {
             synchronized (out) {
-                Wire.write(out, message);
+                Frames.write(out, message);
             }
         } catch (IOException e) {
             pending.remove(id);
             throw DroverException.unavailable(method.name() + ": plugin connection lost: " + e.getMessage(), e);
         }
-        JsonNode response;
+        JsonObject response;
         try {
             response = future.get();
         } catch (InterruptedException e) {
@@ -98,12 +94,11 @@ public final class RpcClient implements AutoCloseable {
             }
             throw DroverException.internal(method.name() + " failed", e.getCause());
         }
-        var error = response.get("error");
+        var error = response.child("error");
         if (error != null) {
-            var kind = DroverException.Kind.valueOf(error.path("kind").asString("INTERNAL"));
-            throw new DroverException(kind, error.path("message").asString(""), error.path("recoverable").asBoolean(true));
+            throw WireError.decode(error, true);
         }
-        return Wire.JSON.treeToValue(response.get("result"), method.response());
+        return response.object("result", method.response());
     }
 
     @Override

@@ -17,8 +17,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Serves registered {@link RpcMethod}s on a unix socket. Each request runs on its own virtual
@@ -34,9 +32,9 @@ public final class RpcServer implements AutoCloseable {
     }
 
     private record Registration<Q, R>(RpcMethod<Q, R> method, Handler<Q, R> handler) {
-        Object invoke(String session, JsonNode body) throws Exception {
-            Q request = Wire.JSON.treeToValue(body, method.request());
-            return handler.handle(session, request);
+        Object invoke(String session, JsonObject message) throws Exception {
+            Q request = message.object("body", method.request());
+            return method.response().encode(handler.handle(session, request));
         }
     }
 
@@ -87,8 +85,8 @@ public final class RpcServer implements AutoCloseable {
         try (connection) {
             var in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(connection)));
             var out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(connection)));
-            JsonNode message;
-            while ((message = Wire.read(in)) != null) {
+            JsonObject message;
+            while ((message = Frames.read(in)) != null) {
                 var request = message;
                 Thread.ofVirtual().name("rpc-call").start(() -> dispatch(request, out));
             }
@@ -99,31 +97,39 @@ public final class RpcServer implements AutoCloseable {
         }
     }
 
-    private void dispatch(JsonNode request, DataOutputStream out) {
-        long id = request.path("id").asLong();
-        String method = request.path("method").asString("");
-        String session = request.path("session").asString("");
-        ObjectNode response = Wire.JSON.createObjectNode().put("id", id);
-        var registration = handlers.get(method);
+    private void dispatch(JsonObject request, DataOutputStream out) {
+        long id;
+        String method = "";
+        Map<String, Object> response;
         try {
+            id = request.longValue("id");
+        } catch (IllegalArgumentException e) {
+            LOG.warning("ignoring a request without a usable id: " + e.getMessage());
+            return;
+        }
+        try {
+            method = request.string("method") == null ? "" : request.string("method");
+            String session = request.string("session") == null ? "" : request.string("session");
+            var registration = handlers.get(method);
             if (registration == null) {
                 throw DroverException.notSupported("unknown rpc method " + method);
             }
-            Object result = registration.invoke(session, request.path("body"));
-            response.set("result", Wire.JSON.valueToTree(result));
+            response = Json.object("id", id, "result", registration.invoke(session, request));
         } catch (Exception e) {
-            var error = response.putObject("error");
+            boolean recoverable = true;
+            var kind = DroverException.Kind.INTERNAL;
             if (e instanceof DroverException de) {
-                error.put("kind", de.kind().name()).put("recoverable", de.recoverable());
+                kind = de.kind();
+                recoverable = de.recoverable();
             } else {
                 LOG.log(Level.WARNING, method + " failed", e);
-                error.put("kind", DroverException.Kind.INTERNAL.name()).put("recoverable", true);
             }
-            error.put("message", e.getMessage() == null ? e.toString() : e.getMessage());
+            response = Json.object("id", id, "error",
+                    WireError.encode(kind, e.getMessage() == null ? e.toString() : e.getMessage(), recoverable));
         }
         synchronized (out) {
             try {
-                Wire.write(out, response);
+                Frames.write(out, response);
             } catch (IOException e) {
                 LOG.log(Level.FINE, "could not answer " + method + ": caller went away", e);
             }

@@ -1,5 +1,7 @@
 package dev.drover.sdk.plugin;
 
+import dev.drover.sdk.rpc.Codec;
+import dev.drover.sdk.rpc.Json;
 import dev.drover.sdk.rpc.RpcMethod;
 import dev.drover.sdk.rpc.RpcServer;
 
@@ -9,7 +11,8 @@ public final class EchoPlugin implements PluginFactory {
 
     public record Text(String text) {}
 
-    public static final RpcMethod<Text, Text> SAY = RpcMethod.of("echo.say", Text.class, Text.class);
+    static final Codec<Text> TEXT = Codec.object(t -> Json.object("text", t.text()), o -> new Text(o.string("text")));
+    public static final RpcMethod<Text, Text> SAY = RpcMethod.of("echo.say", TEXT, TEXT);
 
     @Override
     public String name() {

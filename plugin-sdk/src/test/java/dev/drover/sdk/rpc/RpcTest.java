@@ -17,9 +17,22 @@ import org.junit.jupiter.api.io.TempDir;
 class RpcTest {
     record Echo(String text, List<Integer> numbers) {}
 
-    static final RpcMethod<Echo, Echo> ECHO = RpcMethod.of("test.echo", Echo.class, Echo.class);
-    static final RpcMethod<Empty, Empty> BLOCK = RpcMethod.of("test.block", Empty.class, Empty.class);
-    static final RpcMethod<Empty, Empty> FAIL = RpcMethod.of("test.fail", Empty.class, Empty.class);
+    static final Codec<Integer> INT = new Codec<>() {
+        @Override
+        public Object encode(Integer value) {
+            return value;
+        }
+
+        @Override
+        public Integer decode(Object json) {
+            return ((Number) json).intValue();
+        }
+    };
+    static final Codec<Echo> ECHO_CODEC = Codec.object(e -> Json.object("text", e.text(), "numbers", e.numbers()),
+            o -> new Echo(o.string("text"), o.list("numbers", INT)));
+    static final RpcMethod<Echo, Echo> ECHO = RpcMethod.of("test.echo", ECHO_CODEC, ECHO_CODEC);
+    static final RpcMethod<Empty, Empty> BLOCK = RpcMethod.of("test.block", Codec.EMPTY, Codec.EMPTY);
+    static final RpcMethod<Empty, Empty> FAIL = RpcMethod.of("test.fail", Codec.EMPTY, Codec.EMPTY);
 
     @Test
     void roundTripsErrorsAndConcurrentCalls(@TempDir Path dir) throws Exception {

@@ -1,6 +1,8 @@
 package dev.drover.drivers.docker.logger;
 
+import dev.drover.sdk.rpc.Codec;
 import dev.drover.sdk.rpc.Empty;
+import dev.drover.sdk.rpc.Json;
 import dev.drover.sdk.rpc.RpcClient;
 import dev.drover.sdk.rpc.RpcMethod;
 import dev.drover.sdk.rpc.RpcServer;
@@ -29,8 +31,16 @@ public final class DockerLoggerProtocol {
     /** Let the session finish the stream (the container has exited) for up to {@code drainMillis}, then end it. */
     public record Stop(long drainMillis) {}
 
-    public static final RpcMethod<Start, Empty> START = RpcMethod.of("docker_logger.start", Start.class, Empty.class);
-    public static final RpcMethod<Stop, Empty> STOP = RpcMethod.of("docker_logger.stop", Stop.class, Empty.class);
+    static final Codec<Start> START_CODEC = Codec.object(
+            s -> Json.object("endpoint", s.endpoint(), "containerId", s.containerId(), "stdoutFifo", s.stdoutFifo(),
+                    "stderrFifo", s.stderrFifo(), "checkpoint", s.checkpoint()),
+            o -> new Start(o.string("endpoint"), o.string("containerId"), o.string("stdoutFifo"), o.string("stderrFifo"),
+                    o.string("checkpoint")));
+    static final Codec<Stop> STOP_CODEC = Codec.object(
+            s -> Json.object("drainMillis", s.drainMillis()), o -> new Stop(o.longValue("drainMillis")));
+
+    public static final RpcMethod<Start, Empty> START = RpcMethod.of("docker_logger.start", START_CODEC, Codec.EMPTY);
+    public static final RpcMethod<Stop, Empty> STOP = RpcMethod.of("docker_logger.stop", STOP_CODEC, Codec.EMPTY);
 
     /** The same interface in-process and over the wire. */
     public interface DockerLogger {

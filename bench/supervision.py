@@ -192,9 +192,11 @@ def aot_mode(args):
     for a in args:
         if a.startswith("-XX:AOTMode="):
             return a.split("=", 1)[1]
-        # the dynamic CDS kind of the class data cache: training run, then a check JVM
-        if a.startswith("-XX:ArchiveClassesAtExit="):
+        # the CDS kinds of the class data cache: training run, (static) dump, then a check JVM
+        if a.startswith(("-XX:ArchiveClassesAtExit=", "-XX:DumpLoadedClassList=")):
             return "record"
+        if a == "-Xshare:dump":
+            return "create"
         if a == "-Xshare:on":
             return "on"
     return None

@@ -8,7 +8,7 @@ N tasks, waits `--settle` s (native heap trimming runs every 5 s), and reports p
 PSS, PSS anon, PSS file, threads, and where one plugin's private dirty memory is (smaps categories:
 Java heap, CDS archives, code cache, malloc arenas, thread stacks, other anonymous).
 
-Usage: bench/jvm/live_plugins.py [--n 50] [--settle 15] [--set name='<jvm options>' [--env name=K=V]] ...
+Usage: bench/jvm/live_plugins.py [--n 50] [--settle 15] [--set name='<jvm options>'|default [--env name=K=V]] ...
        bench/jvm/live_plugins.py --default       (the launcher's built-in options only)
 Reuses bench/supervision.py's Agent (root needed: tasks go into cgroups).
 """
@@ -68,12 +68,13 @@ def training(ag):
     table = sv.scan()
     return [p for p, (_, a) in table.items()
             if sv.refers_to(p, a, ag.data) and any(x.startswith(("-XX:ArchiveClassesAtExit", "-XX:AOTMode=record",
-                                                                    "-XX:AOTMode=create", "-Xshare:on")) for x in a)]
+                                                                    "-XX:AOTMode=create", "-Xshare:on", "-Xshare:dump",
+                                                                    "-XX:DumpLoadedClassList")) for x in a)]
 
 
 def measure(bench, name, opts, env, n, settle):
     saved = dict(os.environ)
-    if opts is not None:
+    if opts is not None and opts != "default":
         # not DROVER_JAVA_OPTS: bin/drover splits that at spaces; the java launcher honours quotes here
         os.environ["JDK_JAVA_OPTIONS"] = f'"-Ddrover.plugin.jvm.options={opts}"'
     os.environ.update(env)
@@ -120,7 +121,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=50)
     ap.add_argument("--settle", type=float, default=15)
-    ap.add_argument("--set", action="append", default=[], help="name=<plugin JVM options>")
+    ap.add_argument("--set", action="append", default=[], help="name=<plugin JVM options> ('default': the launcher's)")
     ap.add_argument("--env", action="append", default=[], help="name=KEY=VALUE (for that set's agent and plugins)")
     ap.add_argument("--default", action="store_true", help="also measure the launcher's built-in options")
     args = ap.parse_args()

@@ -26,6 +26,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -42,8 +43,9 @@ import java.util.regex.Pattern;
 /**
  * A class data cache for one plugin's JVMs: the classes a plugin loads up to its handshake, archived once,
  * so later plugin JVMs map them (shared with their siblings) instead of parsing them into private memory.
- * Two kinds ({@link Kind}): a dynamic CDS archive on top of the JDK's (the default: as fast as an AOT cache
- * here and ~2 MiB smaller per plugin, see bench/jvm/README.md), or a JDK 25 AOT cache (JEP 483/514/515).
+ * Three kinds ({@link Kind}): a static CDS archive of just the classes the plugin uses (the default: ~0.5 MiB
+ * less private memory per plugin JVM than a dynamic one, see bench/jvm/README.md), a dynamic CDS archive on top
+ * of the JDK's, or a JDK 25 AOT cache (JEP 483/514/515; ~2 MiB more per plugin than the dynamic archive).
  *
  * <p>One file per plugin name, {@code <name>-<key>.<jsa|aot>} in a private directory. The key hashes what
  * the JVM checks before it trusts a cache (JDK build, class path jars with sizes and mtimes, JVM options, kind),
@@ -53,8 +55,8 @@ import java.util.regex.Pattern;
  *       {@code target/classes} get no cache).</li>
  *   <li>A launch never waits for the cache. The first launch of a plugin runs without one and starts the
  *       creation in the background (niced): a training run of the real plugin (handshake, {@code plugin.info},
- *       {@code plugin.shutdown}; the JVM writes what it loaded when it exits), for an AOT cache the assembly
- *       step, then a check that the JVM accepts the new file ({@code -Xshare:on} / {@code -XX:AOTMode=on}
+ *       one task's worth of its calls ({@link TrainingCalls}), {@code plugin.shutdown}; the JVM writes what it
+ *       loaded when it exits), for a static archive or an AOT cache the assembly step, then a check that the JVM accepts the new file ({@code -Xshare:on} / {@code -XX:AOTMode=on}
  *       fail instead of ignoring an unusable file), then an atomic rename into place.</li>
  *   <li>One creator per key: an in-process map plus an exclusive lock on {@code <name>-<key>.lock}, so
  *       concurrent launches (in this or another agent) never race on the file; losers go without.</li>
@@ -73,6 +75,12 @@ public final class ClassDataCache {
     public enum Kind {
         /** Dynamic CDS archive (JDK 13+) on top of the JDK's own: {@code -XX:ArchiveClassesAtExit}, {@code -XX:SharedArchiveFile}. */
         CDS("jsa"),
+        /**
+         * Static CDS archive of the plugin's classes, JDK ones included, replacing the JDK's own: the training run's
+         * {@code -XX:DumpLoadedClassList}, then {@code -Xshare:dump}. Holds only what the plugin uses, so fewer of
+         * its pages are written per JVM than of the JDK's archive plus a dynamic one.
+         */
+        STATIC("jsa"),
         /** AOT cache (JDK 25): {@code -XX:AOTMode=record/create}, {@code -XX:AOTCache}. */
         AOT("aot");
 
@@ -82,9 +90,13 @@ public final class ClassDataCache {
             this.extension = extension;
         }
 
-        /** The kind named by {@link #KIND_PROPERTY}; CDS unless it says "aot". */
+        /** The kind named by {@link #KIND_PROPERTY}: "static" (the default), "dynamic" or "aot". */
         public static Kind configured() {
-            return System.getProperty(KIND_PROPERTY, "cds").strip().toLowerCase(Locale.ROOT).equals("aot") ? AOT : CDS;
+            return switch (System.getProperty(KIND_PROPERTY, "static").strip().toLowerCase(Locale.ROOT)) {
+                case "aot" -> AOT;
+                case "dynamic", "cds" -> CDS;
+                default -> STATIC;
+            };
         }
     }
 
@@ -213,7 +225,7 @@ public final class ClassDataCache {
                 // The JDK's base archive was dumped without --enable-native-access, so every start with a dynamic
                 // archive logs three harmless "[error][cds]" lines about it: keep them out of the plugin log. A
                 // cache the JVM does not use is noticed by the launcher (it is not mapped), not by these lines.
-                case CDS -> List.of("-Xshare:auto", "-XX:SharedArchiveFile=" + file, "-Xlog:cds*=off", "-Xlog:cds*=off:stderr");
+                case CDS, STATIC -> List.of("-Xshare:auto", "-XX:SharedArchiveFile=" + file, "-Xlog:cds*=off", "-Xlog:cds*=off:stderr");
                 case AOT -> List.of("-XX:AOTMode=auto", "-XX:AOTCache=" + file);
             };
         } catch (RuntimeException e) {
@@ -347,12 +359,14 @@ public final class ClassDataCache {
         var output = dir.resolve(base + "." + kind.extension + ".tmp-" + id);
         var log = dir.resolve(base + ".log");
         var socket = socketDir.resolve(name + "-cds" + id + ".sock");
+        var scratch = socketDir.resolve(name + "-cds" + id + ".d");
         Files.deleteIfExists(log);
         try {
             Files.createDirectories(socketDir);
             // 1. the real plugin, recording what it loads until it is asked to shut down (written when it exits)
             var record = command(name, switch (kind) {
                 case CDS -> List.of("-XX:ArchiveClassesAtExit=" + output);
+                case STATIC -> List.of("-XX:DumpLoadedClassList=" + config);
                 case AOT -> List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + config);
             });
             record.addAll(List.of(PluginMain.class.getName(), name, socket.toString()));
@@ -366,6 +380,7 @@ public final class ClassDataCache {
                 }
                 try (var client = RpcClient.connect(socket)) {
                     client.call(PluginProtocol.INFO, "", Empty.INSTANCE);
+                    TrainingCalls.exercise(name, client, scratch);
                     try {
                         client.call(PluginProtocol.SHUTDOWN, "", Empty.INSTANCE);
                     } catch (RuntimeException e) {
@@ -377,16 +392,18 @@ public final class ClassDataCache {
                 finish(plugin);
                 Files.deleteIfExists(socket);
             }
-            // 2. an AOT cache is assembled from the recorded configuration
-            if (kind == Kind.AOT) {
-                if (!Files.isRegularFile(config)) throw new IOException("training run wrote no AOT configuration");
-                await(start(command(name, List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + config, "-XX:AOTCache=" + output)), log, false),
-                        "cache assembly");
+            // 2. an AOT cache or a static archive is assembled from what the training run recorded
+            if (kind != Kind.CDS) {
+                if (!Files.isRegularFile(config)) throw new IOException("training run wrote no " + (kind == Kind.AOT ? "AOT configuration" : "class list"));
+                var assemble = kind == Kind.AOT
+                        ? List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + config, "-XX:AOTCache=" + output)
+                        : List.of("-Xshare:dump", "-XX:SharedClassListFile=" + config, "-XX:SharedArchiveFile=" + output);
+                await(start(command(name, assemble), log, false), "cache assembly");
             }
             if (!Files.isRegularFile(output) || Files.size(output) == 0) throw new IOException("no cache file was written");
             // 3. the JVM must accept it as is: these modes fail instead of ignoring a cache they cannot use
             var check = command(name, switch (kind) {
-                case CDS -> List.of("-Xshare:on", "-XX:SharedArchiveFile=" + output);
+                case CDS, STATIC -> List.of("-Xshare:on", "-XX:SharedArchiveFile=" + output);
                 case AOT -> List.of("-XX:AOTMode=on", "-XX:AOTCache=" + output);
             });
             check.add("-version");
@@ -398,6 +415,22 @@ public final class ClassDataCache {
         } finally {
             Files.deleteIfExists(config);
             Files.deleteIfExists(output);
+            deleteTree(scratch);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    LOG.fine("cannot remove " + p + ": " + e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            LOG.fine("cannot remove " + dir + ": " + e);
         }
     }
 

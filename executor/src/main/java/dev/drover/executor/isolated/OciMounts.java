@@ -1,10 +1,10 @@
 package dev.drover.executor.isolated;
 
 import dev.drover.sdk.executor.Isolation;
+import dev.drover.sdk.rpc.Json;
+import java.util.ArrayList;
 import java.util.List;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
+import java.util.Map;
 
 /**
  * The filesystem half of the spec: the kernel filesystems every sandbox gets, the task's bind
@@ -36,8 +36,8 @@ final class OciMounts {
      * the task's binds in the given order. /tmp is not a tmpfs: the task dir's own tmp/ is the
      * sandbox's /tmp, so its contents stay on disk with the rest of the task dir.
      */
-    static ArrayNode mounts(Isolation isolation) {
-        var mounts = JsonNodeFactory.instance.arrayNode();
+    static List<Object> mounts(Isolation isolation) {
+        var mounts = new ArrayList<>();
         mounts.add(mount("/proc", "proc", "proc", "nosuid", "noexec", "nodev"));
         mounts.add(mount("/dev", "tmpfs", "tmpfs", "nosuid", "strictatime", "mode=755", "size=65536k"));
         mounts.add(mount("/dev/pts", "devpts", "devpts", "nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"));
@@ -56,9 +56,9 @@ final class OciMounts {
     }
 
     /** linux.resources.devices: deny everything, then Docker's default allow-list. */
-    static ArrayNode deviceRules() {
-        var rules = JsonNodeFactory.instance.arrayNode();
-        rules.addObject().put("allow", false).put("access", "rwm");
+    static List<Object> deviceRules() {
+        var rules = new ArrayList<>();
+        rules.add(Json.object("allow", false, "access", "rwm"));
         // mknod of any node is allowed (the task has CAP_MKNOD) but opening one is not.
         rules.add(rule("c", null, null, "m"));
         rules.add(rule("b", null, null, "m"));
@@ -69,34 +69,22 @@ final class OciMounts {
     }
 
     /** linux.devices: the nodes created in the sandbox's /dev. */
-    static ArrayNode devices() {
-        var devices = JsonNodeFactory.instance.arrayNode();
+    static List<Object> devices() {
+        var devices = new ArrayList<>();
         for (Device device : DEVICES) {
-            devices.addObject()
-                    .put("path", device.path())
-                    .put("type", "c")
-                    .put("major", device.major())
-                    .put("minor", device.minor())
-                    .put("fileMode", MODE_0666)
-                    .put("uid", 0)
-                    .put("gid", 0);
+            devices.add(Json.object("path", device.path(), "type", "c", "major", device.major(), "minor", device.minor(),
+                    "fileMode", MODE_0666, "uid", 0, "gid", 0));
         }
         return devices;
     }
 
-    private static ObjectNode mount(String destination, String type, String source, String... options) {
-        var mount = JsonNodeFactory.instance.objectNode();
-        mount.put("destination", destination);
-        mount.put("type", type);
-        mount.put("source", source);
-        mount.set("options", OciSpec.strings(List.of(options)));
-        return mount;
+    private static Map<String, Object> mount(String destination, String type, String source, String... options) {
+        return Json.object("destination", destination, "type", type, "source", source, "options", List.of(options));
     }
 
     /** A null major or minor is the wildcard (omitted in the spec). */
-    private static ObjectNode rule(String type, Integer major, Integer minor, String access) {
-        var rule = JsonNodeFactory.instance.objectNode();
-        rule.put("allow", true);
+    private static Map<String, Object> rule(String type, Integer major, Integer minor, String access) {
+        var rule = Json.object("allow", true);
         rule.put("type", type);
         if (major != null) rule.put("major", major);
         if (minor != null) rule.put("minor", minor);

@@ -2,18 +2,14 @@ package dev.drover.executor.isolated;
 
 import dev.drover.sdk.driver.CapabilitySet;
 import dev.drover.sdk.executor.Isolation;
-import dev.drover.sdk.rpc.Wire;
+import dev.drover.sdk.rpc.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Generates the OCI runtime spec (config.json, runtime-spec 1.0.2) for a sandboxed task, the way
@@ -72,24 +68,16 @@ public final class OciSpec {
         }
     }
 
-    /** The config.json text. */
+    /** The config.json text (the executor writes it with the plugin wire's small JSON writer, not Jackson). */
     public static String json(Input in) {
-        return Wire.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(tree(in));
+        return new String(Json.write(tree(in)), java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    /** The spec as a JSON tree, for callers that want to adjust it. */
-    public static ObjectNode tree(Input in) {
-        var f = JsonNodeFactory.instance;
-        var spec = f.objectNode();
-        spec.put("ociVersion", OCI_VERSION);
-        spec.set("process", process(in));
-        var root = spec.putObject("root");
-        root.put("path", in.rootfs().toString());
-        root.put("readonly", false);
-        spec.put("hostname", in.hostname());
-        spec.set("mounts", OciMounts.mounts(in.isolation()));
-        spec.set("linux", linux(in));
-        return spec;
+    /** The spec as JSON values ({@link Json}), for callers that want to adjust it. */
+    public static Map<String, Object> tree(Input in) {
+        return Json.object("ociVersion", OCI_VERSION, "process", process(in),
+                "root", Json.object("path", in.rootfs().toString(), "readonly", false),
+                "hostname", in.hostname(), "mounts", OciMounts.mounts(in.isolation()), "linux", linux(in));
     }
 
     /**
@@ -133,58 +121,36 @@ public final class OciSpec {
         return -1L;
     }
 
-    private static ObjectNode process(Input in) {
-        var f = JsonNodeFactory.instance;
-        var process = f.objectNode();
-        process.put("terminal", false);
-        var user = process.putObject("user");
-        user.put("uid", in.uid());
-        user.put("gid", in.gid());
-        var gids = user.putArray("additionalGids");
-        in.additionalGids().forEach(gids::add);
-        process.set("args", strings(in.argv()));
+    private static Map<String, Object> process(Input in) {
         var env = new ArrayList<String>();
         new TreeMap<>(in.env()).forEach((k, v) -> env.add(k + "=" + v));
-        process.set("env", strings(env));
-        process.put("cwd", in.cwd());
-
-        var caps = strings(capabilities(in.uid(), in.isolation()));
-        var capabilities = process.putObject("capabilities");
-        capabilities.set("bounding", caps);
-        capabilities.set("effective", caps.deepCopy());
-        capabilities.set("permitted", caps.deepCopy());
+        var caps = capabilities(in.uid(), in.isolation());
+        var capabilities = Json.object("bounding", caps, "effective", caps, "permitted", caps);
         if (in.uid() != 0) {
             // Nomad gives a non-root task its caps as inheritable + ambient as well: across the
             // exec of a file without file caps only ambient caps survive into permitted/effective.
-            capabilities.set("inheritable", caps.deepCopy());
-            capabilities.set("ambient", caps.deepCopy());
+            capabilities.put("inheritable", caps);
+            capabilities.put("ambient", caps);
         }
-        // Docker's and Nomad's default: setuid binaries (e.g. su, ping) keep working.
-        process.put("noNewPrivileges", false);
-        return process;
+        return Json.object("terminal", false,
+                "user", Json.object("uid", in.uid(), "gid", in.gid(), "additionalGids", in.additionalGids()),
+                "args", in.argv(), "env", env, "cwd", in.cwd(), "capabilities", capabilities,
+                // Docker's and Nomad's default: setuid binaries (e.g. su, ping) keep working.
+                "noNewPrivileges", false);
     }
 
-    private static ObjectNode linux(Input in) {
-        var f = JsonNodeFactory.instance;
-        var linux = f.objectNode();
-        var namespaces = linux.putArray("namespaces");
-        namespaces.addObject().put("type", "mount");
-        namespaces.addObject().put("type", "uts");
-        if (in.isolation().pidMode() == Isolation.Mode.PRIVATE) namespaces.addObject().put("type", "pid");
-        if (in.isolation().ipcMode() == Isolation.Mode.PRIVATE) namespaces.addObject().put("type", "ipc");
+    private static Map<String, Object> linux(Input in) {
+        var namespaces = new ArrayList<Object>(List.of(Json.object("type", "mount"), Json.object("type", "uts")));
+        if (in.isolation().pidMode() == Isolation.Mode.PRIVATE) namespaces.add(Json.object("type", "pid"));
+        if (in.isolation().ipcMode() == Isolation.Mode.PRIVATE) namespaces.add(Json.object("type", "ipc"));
         // No network namespace (host network) and no user namespace, as Nomad's exec without a
         // network block.
+        var linux = Json.object("namespaces", namespaces);
         if (!in.cgroupsPath().isEmpty()) linux.put("cgroupsPath", in.cgroupsPath());
-        linux.putObject("resources").set("devices", OciMounts.deviceRules());
-        linux.set("devices", OciMounts.devices());
-        linux.set("maskedPaths", strings(OciMounts.MASKED_PATHS));
-        linux.set("readonlyPaths", strings(OciMounts.READONLY_PATHS));
+        linux.put("resources", Json.object("devices", OciMounts.deviceRules()));
+        linux.put("devices", OciMounts.devices());
+        linux.put("maskedPaths", OciMounts.MASKED_PATHS);
+        linux.put("readonlyPaths", OciMounts.READONLY_PATHS);
         return linux;
-    }
-
-    static ArrayNode strings(Collection<String> values) {
-        var array = JsonNodeFactory.instance.arrayNode();
-        values.forEach(array::add);
-        return array;
     }
 }

@@ -181,6 +181,9 @@ def shutdown_stacks(dump, limit=3, depth=14):
 
 
 def is_java(args):
+    # the class data cache runs its training, dump and check JVMs under `nice -n 10`
+    if len(args) > 3 and os.path.basename(args[0]) == "nice" and args[1] == "-n":
+        args = args[3:]
     return bool(args) and os.path.basename(args[0]) == "java"
 
 

@@ -64,12 +64,8 @@ def rollup(pid):
 
 
 def training(ag):
-    """Cache-creating JVMs of this agent still running (training or check runs)."""
-    table = sv.scan()
-    return [p for p, (_, a) in table.items()
-            if sv.refers_to(p, a, ag.data) and any(x.startswith(("-XX:ArchiveClassesAtExit", "-XX:AOTMode=record",
-                                                                    "-XX:AOTMode=create", "-Xshare:on", "-Xshare:dump",
-                                                                    "-XX:DumpLoadedClassList")) for x in a)]
+    """Cache-creating JVMs of this agent still running (training, dump or check runs: "aot-…" roles)."""
+    return [p for p, r in ag.processes()[0].items() if r.startswith("aot-")]
 
 
 def measure(bench, name, opts, env, n, settle):

@@ -41,13 +41,14 @@ public final class PluginLauncher {
      * C1 only with one compiler thread (logmon's copy loops need a JIT; C2 costs memory), Serial GC with a small
      * bounded heap, malloc arenas trimmed every 5 s, the CDS/AOT archive mapped where it was dumped (not relocated:
      * its pages stay clean and are shared by every plugin JVM), JVM warnings to the plugin log instead of stdout
-     * (where they would precede the handshake). Unknown -XX options are ignored, so a JDK that drops a diagnostic
-     * flag still starts plugins.
+     * (where they would precede the handshake), an interned-string table sized for a plugin's ~2,000 strings (it
+     * grows when needed; the default 65,536 buckets cost 0.5 MiB per JVM). Unknown -XX options are ignored, so a
+     * JDK that drops a diagnostic flag still starts plugins.
      */
     static final String DEFAULT_JVM_OPTIONS =
             "--enable-native-access=ALL-UNNAMED -XX:+IgnoreUnrecognizedVMOptions -XX:+UseSerialGC -XX:TieredStopAtLevel=1 "
                     + "-XX:CICompilerCount=1 -Xss256k -Xms4m -Xmx64m -XX:-UsePerfData -XX:+ExitOnOutOfMemoryError "
-                    + "-XX:TrimNativeHeapInterval=5000 -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 "
+                    + "-XX:TrimNativeHeapInterval=5000 -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0 -XX:StringTableSize=4096 "
                     + "-Xlog:disable -Xlog:all=warning:stderr "
                     + "-Djava.util.logging.SimpleFormatter.format=%1$tFT%1$tT.%1$tL %4$s %2$s: %5$s%6$s%n";
     /**
@@ -59,10 +60,15 @@ public final class PluginLauncher {
     /**
      * Added for one plugin alone (per_task placement), by name. The executor runs interpreted: it only
      * forks, waits and answers a few calls per task, so a JIT costs more than it saves: no compiler thread,
-     * code cache or compiler arenas, -3 MiB PSS per executor at N=20 (bench/jvm/README.md). Logmon keeps
-     * C1 for its byte loops (17x faster than -Xint).
+     * code cache or compiler arenas, -3 MiB PSS per executor at N=20 (bench/jvm/README.md); it allocates
+     * little, so a 1 MiB young generation is enough (-0.25 MiB). Logmon keeps C1 for its byte loops (17x
+     * faster than -Xint) and the default young generation (fewer collections under a flood of output), but
+     * compiles only what runs 10x more often than the default thresholds: its copy loops still compile within
+     * the first megabytes of output, its start-up code does not (-0.6 MiB code cache and compiler memory).
      */
-    static final Map<String, List<String>> SINGLE_PLUGIN_OPTIONS = Map.of("executor", List.of("-Xint"));
+    static final Map<String, List<String>> SINGLE_PLUGIN_OPTIONS = Map.of(
+            "executor", List.of("-Xint", "-Xmn1m"),
+            "logmon", List.of("-XX:CompileThresholdScaling=10"));
 
     /** JVM options of plugin processes, replacing {@link #DEFAULT_JVM_OPTIONS}. */
     public static final String JVM_OPTIONS_PROPERTY = "drover.plugin.jvm.options";
@@ -139,9 +145,9 @@ public final class PluginLauncher {
 
     /**
      * Starts plugin {@code name}; blocks until its handshake line arrives. Uses the plugin's class data cache
-     * when there is one; a launch with the cache that fails is repeated without it, and a cache that the plugin
-     * JVM did not use (not mapped) or that failed a launch is discarded; a launch without one starts its
-     * creation in the background.
+     * when there is one; a launch with the cache that fails (the JVM exited, not a handshake timeout on a busy
+     * machine) is repeated without it, and a cache that the plugin JVM did not use (not mapped) or that failed a
+     * launch is discarded; a launch without one starts its creation in the background.
      */
     public PluginConnection launch(String name) {
         List<String> cacheOptions = cache == null ? List.of() : cache.optionsFor(name);
@@ -153,6 +159,8 @@ public final class PluginLauncher {
         PluginConnection connection;
         try {
             connection = start(name, cacheOptions);
+        } catch (HandshakeTimeout slow) {
+            throw slow; // a busy machine, not a bad cache: keep it (the task's restart policy retries the start)
         } catch (DroverException withCache) {
             LOG.warning("the " + name + " plugin failed to start with its class data cache, trying without: " + withCache.getMessage());
             connection = start(name, List.of());
@@ -225,7 +233,7 @@ public final class PluginLauncher {
             return handshake.strip();
         } catch (TimeoutException e) {
             process.destroyForcibly();
-            throw DroverException.internal("failed to start " + name + " plugin: no handshake within "
+            throw new HandshakeTimeout("failed to start " + name + " plugin: no handshake within "
                     + HANDSHAKE_TIMEOUT_SECONDS + "s" + tail(log), e);
         } catch (InterruptedException e) {
             process.destroyForcibly();
@@ -233,6 +241,13 @@ public final class PluginLauncher {
             throw DroverException.internal("interrupted while starting " + name + " plugin", e);
         } catch (java.util.concurrent.ExecutionException e) {
             throw DroverException.internal("failed to start " + name + " plugin", e.getCause());
+        }
+    }
+
+    /** A plugin JVM that did not answer in time: under load, with or without its class data cache. */
+    private static final class HandshakeTimeout extends DroverException {
+        HandshakeTimeout(String message, Throwable cause) {
+            super(Kind.INTERNAL, message, true, cause);
         }
     }
 

@@ -53,8 +53,8 @@ public final class RpcClient implements AutoCloseable {
                 var future = pending.remove(message.longValue("id"));
                 if (future != null) future.complete(message);
             }
-        } catch (IOException e) {
-            // fall through: the plugin went away
+        } catch (IOException | IllegalArgumentException e) {
+            // fall through: the plugin went away, or sent a frame that is not a response (an id that is no number)
         }
         closed = true;
         var gone = DroverException.unavailable("plugin connection lost", null);

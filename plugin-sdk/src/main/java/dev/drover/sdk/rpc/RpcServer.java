@@ -108,8 +108,8 @@ public final class RpcServer implements AutoCloseable {
             return;
         }
         try {
-            method = request.string("method") == null ? "" : request.string("method");
-            String session = request.string("session") == null ? "" : request.string("session");
+            method = java.util.Objects.requireNonNullElse(request.string("method"), "");
+            String session = java.util.Objects.requireNonNullElse(request.string("session"), "");
             var registration = handlers.get(method);
             if (registration == null) {
                 throw DroverException.notSupported("unknown rpc method " + method);

@@ -21,5 +21,6 @@ public final class ExecutorPlugin implements PluginFactory {
         var executor = RoutingExecutor.forHost();
         LOG.info("executor using " + executor.cgroups());
         ExecutorServer.register(server, executor);
+        host.supervisesNothingWhen(executor::supervisesNothing);
     }
 }

@@ -40,6 +40,11 @@ public final class RoutingExecutor implements Executor {
         return cgroups;
     }
 
+    /** No session at all, not even an exited task waiting for its destroy: what the idle exit asks. */
+    public boolean supervisesNothing() {
+        return owners.isEmpty();
+    }
+
     private Executor choose(ExecCommand command) {
         return command.isolated() ? isolated : universal;
     }

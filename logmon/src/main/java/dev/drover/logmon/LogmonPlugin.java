@@ -23,6 +23,7 @@ public final class LogmonPlugin implements PluginFactory {
     public void register(RpcServer server, PluginHost host) {
         var service = new LogmonService();
         LogmonProtocol.register(server, service);
+        host.supervisesNothingWhen(() -> service.sessions().isEmpty());
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("logmon-shutdown").unstarted(() -> {
             // Plain stderr (the plugin log): JUL's own shutdown hook may close its handlers meanwhile.
             var sessions = service.sessions();

@@ -43,7 +43,13 @@ public final class PluginMain {
 
         var done = new CountDownLatch(1);
         var server = new RpcServer(socket);
+        var idleChecks = new java.util.concurrent.CopyOnWriteArrayList<java.util.function.BooleanSupplier>();
         PluginHost host = new PluginHost() {
+            @Override
+            public void supervisesNothingWhen(java.util.function.BooleanSupplier idle) {
+                idleChecks.add(idle);
+            }
+
             @Override
             public Path stateDir() {
                 return socket.getParent();
@@ -70,6 +76,7 @@ public final class PluginMain {
         });
         for (var factory : factories) factory.register(server, host);
         server.start();
+        if (idleChecks.size() == factories.size()) exitWhenIdle(server, idleChecks, done);
 
         System.out.println(PluginProtocol.HANDSHAKE_PREFIX + " " + Wire.PROTOCOL_VERSION + " " + name + " unix " + socket);
         System.out.flush();
@@ -80,5 +87,31 @@ public final class PluginMain {
         done.await();
         server.close();
         System.exit(0);
+    }
+
+    /** Seconds a plugin that supervises nothing and has no client waits before it exits on its own. */
+    static final String IDLE_EXIT_PROPERTY = "drover.plugin.idleExitSeconds";
+    static final long DEFAULT_IDLE_EXIT_SECONDS = 60;
+
+    private static void exitWhenIdle(RpcServer server, java.util.List<java.util.function.BooleanSupplier> checks, CountDownLatch done) {
+        long limit = Long.getLong(IDLE_EXIT_PROPERTY, DEFAULT_IDLE_EXIT_SECONDS) * 1_000_000_000L;
+        Thread.ofVirtual().name("idle-exit").start(() -> {
+            long idleSince = System.nanoTime();
+            while (true) {
+                try {
+                    Thread.sleep(Math.min(1_000, Math.max(50, limit / 4_000_000)));
+                } catch (InterruptedException e) {
+                    return;
+                }
+                boolean idle = server.connections() == 0 && checks.stream().allMatch(java.util.function.BooleanSupplier::getAsBoolean);
+                if (!idle) {
+                    idleSince = System.nanoTime();
+                } else if (System.nanoTime() - idleSince >= limit) {
+                    System.err.println("no client and nothing to supervise for " + limit / 1_000_000_000L + " s: exiting");
+                    done.countDown();
+                    return;
+                }
+            }
+        });
     }
 }

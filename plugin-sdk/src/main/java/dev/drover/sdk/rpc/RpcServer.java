@@ -54,6 +54,11 @@ public final class RpcServer implements AutoCloseable {
         return this;
     }
 
+    /** How many clients are connected now. */
+    public int connections() {
+        return connections.size();
+    }
+
     public Path socket() {
         return socket;
     }

@@ -5,7 +5,10 @@ import dev.drover.sdk.rpc.Json;
 import dev.drover.sdk.rpc.RpcMethod;
 import dev.drover.sdk.rpc.RpcServer;
 
-/** A tiny plugin for launcher tests: {@code echo.say} answers with the text it was sent. */
+/**
+ * A tiny plugin for launcher tests: {@code echo.say} answers with the text it was sent;
+ * {@code echo.hold}/{@code echo.release} open and close a "session" (what it supervises, for the idle exit).
+ */
 public final class EchoPlugin implements PluginFactory {
     public static final String NAME = "echo";
 
@@ -13,6 +16,8 @@ public final class EchoPlugin implements PluginFactory {
 
     static final Codec<Text> TEXT = Codec.object(t -> Json.object("text", t.text()), o -> new Text(o.string("text")));
     public static final RpcMethod<Text, Text> SAY = RpcMethod.of("echo.say", TEXT, TEXT);
+    public static final RpcMethod<Text, Text> HOLD = RpcMethod.of("echo.hold", TEXT, TEXT);
+    public static final RpcMethod<Text, Text> RELEASE = RpcMethod.of("echo.release", TEXT, TEXT);
 
     @Override
     public String name() {
@@ -22,5 +27,9 @@ public final class EchoPlugin implements PluginFactory {
     @Override
     public void register(RpcServer server, PluginHost host) {
         server.register(SAY, (session, request) -> new Text(request.text()));
+        var held = java.util.concurrent.ConcurrentHashMap.<String>newKeySet();
+        server.register(HOLD, (session, request) -> new Text(held.add(request.text()) ? "held" : "already"));
+        server.register(RELEASE, (session, request) -> new Text(held.remove(request.text()) ? "released" : "unknown"));
+        host.supervisesNothingWhen(held::isEmpty);
     }
 }

@@ -13,6 +13,8 @@ public final class DockerLoggerPlugin implements PluginFactory {
 
     @Override
     public void register(RpcServer server, PluginHost host) {
-        DockerLoggerProtocol.register(server, new DockerLoggerService());
+        var service = new DockerLoggerService();
+        DockerLoggerProtocol.register(server, service);
+        host.supervisesNothingWhen(service::followsNothing);
     }
 }

@@ -31,6 +31,11 @@ public final class DockerLoggerService implements DockerLoggerProtocol.DockerLog
 
     private final Map<String, Follower> sessions = new ConcurrentHashMap<>();
 
+    /** No container followed: the plugin's idle exit may apply. */
+    boolean followsNothing() {
+        return sessions.isEmpty();
+    }
+
     @Override
     public void start(String session, DockerLoggerProtocol.Start request) {
         sessions.computeIfAbsent(session, s -> {

@@ -384,20 +384,36 @@ public final class TaskRunner {
         if (!done.isDone()) emit(event);
     }
 
+    /** Attempts of a stop whose call fails (a plugin host being replaced), with backoff from {@link #STOP_RETRY_FIRST}. */
+    static final int STOP_ATTEMPTS = 5;
+    static final Duration STOP_RETRY_FIRST = Duration.ofMillis(500);
+
+    /**
+     * Sends the task its kill_signal (then SIGKILL after kill_timeout). A failed call is retried, as
+     * Nomad retries StopTask: a task whose stop got lost with its plugin host must not run on with
+     * desired status stop. A task that ended meanwhile, or is unknown to its driver, needs no retry.
+     */
     private void stopDriverTask() {
         TaskHandle h;
         synchronized (lock) {
             h = handle;
         }
         if (h == null) return;
-        try {
-            ctx.driver.stopTask(h.config().id(), killTimeout(), ctx.task.killSignal());
-        } catch (DroverException e) {
-            if (e.kind() != DroverException.Kind.NOT_FOUND) {
-                LOG.warning("stopping " + h.config().id() + " failed: " + e.getMessage());
+        String id = h.config().id();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                ctx.driver.stopTask(id, killTimeout(), ctx.task.killSignal());
+                return;
+            } catch (DroverException e) {
+                if (e.kind() == DroverException.Kind.NOT_FOUND) return;
+                LOG.warning("stopping " + id + " failed (attempt " + attempt + " of " + STOP_ATTEMPTS + "): " + e.getMessage());
+                if (attempt >= STOP_ATTEMPTS || !e.recoverable()) return;
+                Waits.upTo(done, STOP_RETRY_FIRST.multipliedBy(1L << (attempt - 1)));
+                if (done.isDone() || !id.equals(currentTaskId())) return; // that attempt ended meanwhile
             }
         }
     }
+
 
     Duration killTimeout() {
         var t = ctx.task.killTimeout();

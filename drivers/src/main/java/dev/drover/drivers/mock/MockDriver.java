@@ -30,13 +30,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code mock}: a driver with no process at all, for testing the task runner's logic (restart
  * policy, events, kill handling). Config: {@code run_for} (duration, default 0), {@code exit_code},
- * {@code start_error} + {@code start_error_recoverable}, {@code stdout_string}. Not for users.
+ * {@code start_error} + {@code start_error_recoverable}, {@code stdout_string}, {@code stop_failures}
+ * (the first N StopTask calls fail as a lost plugin connection would: UNAVAILABLE, recoverable). Not for users.
  */
 public final class MockDriver implements TaskDriver {
     public static final String NAME = "mock";
-    static final Set<String> FIELDS = Set.of("run_for", "exit_code", "start_error", "start_error_recoverable", "stdout_string");
+    static final Set<String> FIELDS = Set.of("run_for", "exit_code", "start_error", "start_error_recoverable", "stdout_string",
+            "stop_failures");
 
-    private record Task(TaskConfig config, Instant startedAt, CompletableFuture<ExitResult> exit) {}
+    private record Task(TaskConfig config, Instant startedAt, CompletableFuture<ExitResult> exit,
+                        java.util.concurrent.atomic.AtomicLong stopFailuresLeft) {}
 
     private final Map<String, Task> tasks = new ConcurrentHashMap<>();
 
@@ -63,6 +66,7 @@ public final class MockDriver implements TaskDriver {
         c.duration("run_for", Duration.ZERO);
         c.integer("exit_code", 0);
         c.bool("start_error_recoverable", false);
+        c.integer("stop_failures", 0);
     }
 
     @Override
@@ -83,7 +87,8 @@ public final class MockDriver implements TaskDriver {
         var runFor = c.duration("run_for", Duration.ZERO);
         var result = new ExitResult((int) c.integer("exit_code", 0), 0, false, "");
         var exit = new CompletableFuture<ExitResult>().completeOnTimeout(result, runFor.toMillis(), TimeUnit.MILLISECONDS);
-        tasks.put(config.id(), new Task(config, Instant.now(), exit));
+        tasks.put(config.id(), new Task(config, Instant.now(), exit,
+                new java.util.concurrent.atomic.AtomicLong(c.integer("stop_failures", 0))));
         return new StartedTask(new TaskHandle(1, config, TaskState.RUNNING, Map.of()), null);
     }
 
@@ -105,7 +110,9 @@ public final class MockDriver implements TaskDriver {
 
     @Override
     public void stopTask(String taskId, Duration timeout, String signal) {
-        task(taskId).exit().complete(new ExitResult(130, 2, false, ""));
+        var t = task(taskId);
+        if (t.stopFailuresLeft().getAndDecrement() > 0) throw DroverException.unavailable("mock: plugin connection lost", null);
+        t.exit().complete(new ExitResult(130, 2, false, ""));
     }
 
     @Override

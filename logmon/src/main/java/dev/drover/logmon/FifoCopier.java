@@ -47,7 +47,6 @@ final class FifoCopier {
     private volatile boolean sawEof;
     private volatile long bytesCopied;
     private boolean writeFailed;
-    private boolean tapFailed;
 
     private FifoCopier(Path fifo, FileRotator rotator, FileChannel keepAlive, FileInputStream in, String name) {
         this.fifo = fifo;
@@ -85,16 +84,22 @@ final class FifoCopier {
     }
 
     /**
-     * Idle tasks are the common case: a small buffer each. While output floods in, complete lines
-     * go from the pipe to the file through a {@link PipeTap} (no copy through the JVM) and the
-     * channel only takes what the tap leaves: partial lines, lines around a rotation, and the
-     * first bytes after the pipe ran empty (the blocking read is how we wait for data). Without a
-     * tap (it could not be opened) a large buffer is used instead. Buffers are direct, so reads
-     * and writes need no copy through a temporary direct buffer (which the shared host does not
-     * cache above 16 KiB); the large one is freed as soon as the burst is over.
+     * Idle tasks are the common case: a small buffer each. Once a read fills it, output floods in:
+     * the fifo's pipe is grown (a 64 KiB pipe makes a fast writer and this reader take turns in
+     * small steps; the kernel holds pages only for data waiting in it, so a larger one costs
+     * nothing once drained) and a large buffer takes over until the burst is over. Buffers are
+     * direct, so reads and writes need no copy through a temporary direct buffer (which the
+     * shared host does not cache above 16 KiB); the large one is freed as soon as the burst ends.
+     *
+     * <p>Why read(2) + write(2) and not splice(2) from the fifo into the file: a splice holds the
+     * pipe's lock while the file system takes the data, and the task's writer spins on that lock
+     * meanwhile (perf: more CPU in the writer's mutex spinning than in its own copying); and lines
+     * are counted, so the bytes must be read anyway (docs/performance.md).
      */
     static final int SMALL_READ = 8 * 1024;
     static final int LARGE_READ = 1024 * 1024;
+    /** What the fifo's pipe is grown to for a burst. */
+    static final int PIPE_SIZE = 1024 * 1024;
     /** A burst is over once no read filled the small buffer for this long. */
     private static final long BURST_END_NANOS = TimeUnit.SECONDS.toNanos(1);
 
@@ -102,21 +107,10 @@ final class FifoCopier {
         var small = ByteBuffer.allocateDirect(SMALL_READ);
         var buffer = small;
         Arena large = null;
-        PipeTap tap = null;
+        boolean grown = false;
         long lastBusy = 0;
         try {
             while (!(stopRequested && in.available() == 0)) {
-                if (tap != null) {
-                    long moved = splice(tap);
-                    if (moved > 0) {
-                        lastBusy = System.nanoTime();
-                        continue;
-                    }
-                    if (tapFailed) {
-                        tap.close();
-                        tap = null;
-                    }
-                }
                 buffer.clear();
                 int n = channel.read(buffer);
                 if (n < 0) {
@@ -126,17 +120,13 @@ final class FifoCopier {
                 buffer.flip();
                 deliver(buffer, n);
                 if (n >= SMALL_READ) lastBusy = System.nanoTime();
-                boolean bursting = tap != null || large != null;
-                if (n >= SMALL_READ && !bursting) { // more is waiting
-                    tap = openTap();
-                    if (tap == null) {
-                        large = Arena.ofConfined();
-                        buffer = large.allocate(LARGE_READ, 4096).asByteBuffer();
-                    }
-                } else if (bursting && n < SMALL_READ && System.nanoTime() - lastBusy > BURST_END_NANOS) {
-                    if (tap != null) tap.close();
-                    if (large != null) large.close();
-                    tap = null;
+                if (n >= SMALL_READ && large == null) { // more is waiting
+                    if (!grown) growPipe();
+                    grown = true;
+                    large = Arena.ofConfined();
+                    buffer = large.allocate(LARGE_READ, 4096).asByteBuffer();
+                } else if (large != null && n < SMALL_READ && System.nanoTime() - lastBusy > BURST_END_NANOS) {
+                    large.close();
                     large = null;
                     buffer = small;
                 }
@@ -146,36 +136,15 @@ final class FifoCopier {
         } catch (IOException e) {
             LOG.warning("reading " + fifo + " failed: " + e.getMessage());
         } finally {
-            if (tap != null) tap.close(); // also a reader of the fifo: it must not outlive the copy
             if (large != null) large.close();
         }
     }
 
-    private PipeTap openTap() {
-        if (tapFailed) return null;
+    private void growPipe() {
         try {
-            return PipeTap.open(fifo);
-        } catch (IOException | RuntimeException | LinkageError e) {
-            tapFailed = true;
-            LOG.info("copying " + fifo + " through the JVM: " + e);
-            return null;
-        }
-    }
-
-    /** Bytes moved by the tap; 0 or -1 (see {@link FileRotator#splice}) when the channel must read. */
-    private long splice(PipeTap tap) {
-        try {
-            long moved = rotator.splice(tap);
-            if (moved > 0) {
-                bytesCopied += moved;
-                writeFailed = false;
-            }
-            return moved;
-        } catch (IOException e) {
-            // The channel takes over for good; a write failure shows up (and is dropped) there.
-            LOG.warning("splicing " + fifo + " failed, copying instead: " + e.getMessage());
-            tapFailed = true;
-            return 0;
+            Native.growPipe(fifo, PIPE_SIZE);
+        } catch (RuntimeException | LinkageError e) {
+            LOG.fine("cannot grow the pipe of " + fifo + ": " + e);
         }
     }
 
@@ -184,9 +153,10 @@ final class FifoCopier {
         try {
             rotator.write(data);
             writeFailed = false;
-        } catch (IOException e) {
-            // Keep reading and drop the output: a stalled reader would block the task on a full pipe.
-            if (!writeFailed) LOG.warning("dropping output of " + fifo + ": " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            // Keep reading and drop the output (the rotator counts it): a stalled reader would block
+            // the task on a full pipe.
+            if (!writeFailed) LOG.warning("dropping output of " + fifo + ": " + e);
             writeFailed = true;
         }
     }

@@ -1,5 +1,6 @@
 package dev.drover.logmon;
 
+import dev.drover.sdk.logmon.LogStats;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -7,9 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.OptionalInt;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -37,8 +35,9 @@ import java.util.logging.Logger;
  * <p>Memory: the held partial line stays below the file size (a longer one is streamed through),
  * so a stream holds at most {@code maxFileSize} bytes, and that only while its output has no
  * newline; the buffer shrinks back once written.
- * Thread-safe: the copier thread writes (or splices, see {@link #splice}), the timer thread
- * flushes idle partial lines.
+ *
+ * <p>What was written and what was dropped (a write failed) is counted in {@link LogCounts}.
+ * Thread-safe: the copier thread writes, the timer thread flushes idle partial lines.
  */
 public final class FileRotator implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(FileRotator.class.getName());
@@ -47,12 +46,11 @@ public final class FileRotator implements AutoCloseable {
     private static final long MIB = 1024 * 1024;
     private static final int SMALL_BUFFER = 1024;
 
-    private final Path dir;
-    private final String base;
+    private final RotatedFiles files;
     private final int maxFiles;
     private final long maxBytes;
     private final long idleNanos;
-    /** The held partial line: {@code held[0, heldLen)}, always shorter than a file. */
+    /** The held partial line: {@code held[0, heldLen)}, always shorter than a file, never a newline in it. */
     private byte[] held = new byte[SMALL_BUFFER];
     private int heldLen;
     private long heldSinceNanos;
@@ -60,18 +58,15 @@ public final class FileRotator implements AutoCloseable {
     private FileChannel out;
     private int index;
     private long size;
-    /** The current file for {@link #splice}, opened on first use; -1 when not open. */
-    private int spliceFd = -1;
     /** Inside a line longer than a file: its bytes stream straight through until its newline. */
     private boolean longLine;
+    private LogCounts counts;
     private ScheduledFuture<?> idleCheck;
     private boolean closed;
 
     private FileRotator(Path dir, String base, int maxFiles, long maxBytes, Duration idleFlush) {
-        if (base == null || base.isBlank() || base.contains("/")) throw new IllegalArgumentException("bad log file base: " + base);
         if (maxFiles < 1 || maxBytes < 1) throw new IllegalArgumentException("maxFiles and the file size must be positive");
-        this.dir = dir;
-        this.base = base;
+        this.files = new RotatedFiles(dir, base);
         this.maxFiles = maxFiles;
         this.maxBytes = maxBytes;
         this.idleNanos = idleFlush.toNanos();
@@ -90,10 +85,14 @@ public final class FileRotator implements AutoCloseable {
     }
 
     private void openInitial() throws IOException {
-        Files.createDirectories(dir);
-        index = indexes().stream().mapToInt(Integer::intValue).max().orElse(0);
+        Files.createDirectories(files.dir());
+        var existing = files.indexes();
+        index = existing.isEmpty() ? 0 : existing.getLast();
         ensureOpen();
-        purge(); // max_files may have shrunk since the last run
+        // Before the purge: a predecessor's last lines may sit in files that max_files now drops.
+        counts = LogCounts.resume(files.dir(), files.base(), existing.isEmpty() ? 0 : existing.getFirst(), index, files::file);
+        counts.save(index, size);
+        files.purge(maxFiles); // max_files may have shrunk since the last run
     }
 
     /** Index of the file being written. */
@@ -102,7 +101,12 @@ public final class FileRotator implements AutoCloseable {
     }
 
     public Path file(int n) {
-        return dir.resolve(base + "." + n);
+        return files.file(n);
+    }
+
+    /** What this stream wrote and dropped so far; read without the lock (a write may block on the disk). */
+    LogStats.Stream stats() {
+        return counts.snapshot();
     }
 
     public void write(byte[] data) throws IOException {
@@ -117,21 +121,32 @@ public final class FileRotator implements AutoCloseable {
      * Writes complete lines at once and holds back a trailing partial line (see class comment);
      * consumes {@code src}. Whole runs of lines go out in one write: only the end of the last
      * complete line and, near a rotation, the line crossing the file's end are searched for.
+     * When a write fails nothing is retried: what is neither written nor held is dropped.
      */
     public synchronized void write(ByteBuffer src) throws IOException {
-        if (closed) throw new IOException("log rotator for " + base + " is closed");
-        ensureOpen();
-        while (src.hasRemaining()) {
-            if (longLine) streamLongLine(src);
-            else if (heldLen > 0) completeHeld(src);
-            else writeLines(src);
+        int start = src.position(), end = src.limit(), heldBefore = heldLen;
+        long bytesBefore = counts.bytesWritten(), linesBefore = counts.linesWritten();
+        try {
+            if (closed) throw new IOException("log rotator for " + files.base() + " is closed");
+            ensureOpen();
+            while (src.hasRemaining()) {
+                if (longLine) streamLongLine(src);
+                else if (heldLen > 0) completeHeld(src);
+                else writeLines(src);
+            }
+        } catch (IOException | RuntimeException e) {
+            // The held bytes hold no newline: every line of src that was not written is dropped.
+            counts.dropped(heldBefore + (end - start) - (counts.bytesWritten() - bytesBefore) - heldLen,
+                    Newlines.count(src, start, end) - (counts.linesWritten() - linesBefore));
+            src.position(end);
+            throw e;
         }
         if (heldLen > 0 && idleCheck == null) scheduleIdleCheck(Math.max(0, heldSinceNanos + idleNanos - System.nanoTime()));
     }
 
     /** Inside a line longer than a file: stream its bytes through up to and with its newline. */
     private void streamLongLine(ByteBuffer src) throws IOException {
-        int newline = indexOfNewline(src, src.position(), src.limit());
+        int newline = Newlines.indexOf(src, src.position(), src.limit());
         writeSplit(src, newline < 0 ? src.limit() : newline + 1);
         longLine = newline < 0;
     }
@@ -141,7 +156,7 @@ public final class FileRotator implements AutoCloseable {
         int pos = src.position(), end = src.limit();
         // The line stays whole only while it fits in a file: its newline is not looked for any further.
         int scanEnd = (int) Math.min(end, pos + (maxBytes - heldLen));
-        int newline = indexOfNewline(src, pos, scanEnd);
+        int newline = Newlines.indexOf(src, pos, scanEnd);
         if (newline < 0 && scanEnd == end && heldLen + (end - pos) < maxBytes) {
             hold(src, end);
             return;
@@ -162,13 +177,13 @@ public final class FileRotator implements AutoCloseable {
     private void writeLines(ByteBuffer src) throws IOException {
         int pos = src.position(), end = src.limit();
         int limit = (int) Math.min(end, pos + Math.max(0, maxBytes - size));
-        int last = lastIndexOfNewline(src, pos, limit);
+        int last = Newlines.lastIndexOf(src, pos, limit);
         if (last >= 0) {
             writeOut(src, last + 1);
             return;
         }
         // No complete line fits: the line at pos crosses the end of the file, or the data ends first.
-        int newline = indexOfNewline(src, limit, (int) Math.min(end, pos + maxBytes));
+        int newline = Newlines.indexOf(src, limit, (int) Math.min(end, pos + maxBytes));
         if (newline >= 0) {
             rotate(); // a line no longer than a file (and this one is not empty): it starts the next file
         } else if (end - pos >= maxBytes) {
@@ -176,60 +191,6 @@ public final class FileRotator implements AutoCloseable {
         } else {
             hold(src, end);
         }
-    }
-
-    /**
-     * The zero-copy path of an output flood: moves complete lines from the tap's pipe into the
-     * current file, by the same rules as {@link #write}. Returns how many bytes it took from the
-     * pipe; 0 when {@code write} must take the next bytes (a line longer than the peek window, only
-     * a partial line, a long line being split); -1 when the pipe is empty.
-     */
-    synchronized long splice(PipeTap tap) throws IOException {
-        if (closed || longLine) return 0;
-        ensureOpen();
-        int n = tap.tee();
-        if (n == 0) return -1;
-        var peeked = tap.peeked();
-        try {
-            if (heldLen > 0) { // complete the held line first: its end is near the pipe's head
-                int newline = indexOfNewline(peeked, 0, tap.peek(0, Math.min(n, PipeTap.PEEK)));
-                long total = heldLen + newline + 1L;
-                if (newline < 0 || total > maxBytes) return 0;
-                if (size > 0 && size + total > maxBytes) rotate();
-                try {
-                    writeOut(ByteBuffer.wrap(held, 0, heldLen), heldLen);
-                } finally {
-                    releaseHeld();
-                }
-                return moveToFile(tap, newline + 1);
-            }
-            if (size >= maxBytes) rotate(); // whatever comes next, a line or a long line's piece, goes to the next file
-            // The lines that fit: up to the last newline before the end of the file (or of the data).
-            int fit = (int) Math.min(n, maxBytes - size);
-            int from = Math.max(0, fit - PipeTap.PEEK);
-            // A window that starts at the head also shows how far the first line goes past the file's end.
-            int seen = tap.peek(from, from == 0 ? Math.min(n, PipeTap.PEEK) : fit);
-            int last = lastIndexOfNewline(peeked, 0, fit - from);
-            if (last >= 0) return moveToFile(tap, from + last + 1);
-            int newline = from == 0 ? indexOfNewline(peeked, fit, seen) : -1;
-            if (newline < 0 || newline + 1 > maxBytes) return 0; // unknown end, or a line longer than a file
-            rotate(); // the first line does not fit in what is left (so the file is not empty): it starts the next
-            return moveToFile(tap, newline + 1);
-        } catch (IOException e) {
-            try {
-                closeFile(); // what reached the file is unknown: the next write learns its size anew
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
-    }
-
-    private long moveToFile(PipeTap tap, int len) throws IOException {
-        if (spliceFd < 0) spliceFd = PipeTap.openFile(file(index));
-        tap.moveTo(spliceFd, size, len);
-        size += len;
-        return len;
     }
 
     private void hold(ByteBuffer src, int end) {
@@ -242,23 +203,22 @@ public final class FileRotator implements AutoCloseable {
         heldLen += len;
     }
 
+    /** Writes the held bytes on their own and lets them go; what a failed write did not take is dropped. */
+    private void writeHeld() throws IOException {
+        long before = counts.bytesWritten();
+        try {
+            writeOut(ByteBuffer.wrap(held, 0, heldLen), heldLen);
+        } catch (IOException e) {
+            counts.dropped(heldLen - (counts.bytesWritten() - before), 0);
+            throw e;
+        } finally {
+            releaseHeld();
+        }
+    }
+
     private void releaseHeld() {
         heldLen = 0;
         if (held.length > 64 * 1024) held = new byte[SMALL_BUFFER]; // a huge partial line was a one-off
-    }
-
-    private static int indexOfNewline(ByteBuffer b, int from, int end) {
-        for (int i = from; i < end; i++) {
-            if (b.get(i) == '\n') return i;
-        }
-        return -1;
-    }
-
-    private static int lastIndexOfNewline(ByteBuffer b, int from, int end) {
-        for (int i = end - 1; i >= from; i--) {
-            if (b.get(i) == '\n') return i;
-        }
-        return -1;
     }
 
     /**
@@ -273,20 +233,28 @@ public final class FileRotator implements AutoCloseable {
         src.limit(stop);
         try {
             var both = new ByteBuffer[] {first, src};
-            while (first.hasRemaining() || src.hasRemaining()) out.write(both);
+            while (first.hasRemaining() || src.hasRemaining()) {
+                int from = src.position();
+                long n = out.write(both);
+                size += n;
+                counts.written(n, Newlines.count(src, from, src.position()));
+            }
         } finally {
             src.limit(oldLimit);
         }
-        size += total;
     }
 
     /** Writes {@code src} up to {@code stop} into the current file. */
     private void writeOut(ByteBuffer src, int stop) throws IOException {
         int oldLimit = src.limit();
-        size += stop - src.position();
         src.limit(stop);
         try {
-            while (src.hasRemaining()) out.write(src);
+            while (src.hasRemaining()) {
+                int from = src.position();
+                int n = out.write(src);
+                size += n;
+                counts.written(n, Newlines.count(src, from, from + n));
+            }
         } finally {
             src.limit(oldLimit);
         }
@@ -303,14 +271,13 @@ public final class FileRotator implements AutoCloseable {
     private void rotate() throws IOException {
         closeFile();
         index++;
+        counts.save(index, 0); // before the file exists: whoever resumes counts it from its start
         ensureOpen();
-        purge();
+        files.purge(maxFiles);
     }
 
     /** Closes the current file; a failure to close (disk full…) is reported after both are closed. */
     private void closeFile() throws IOException {
-        PipeTap.closeQuietly(spliceFd);
-        spliceFd = -1;
         try {
             if (out != null) out.close();
         } finally {
@@ -321,7 +288,7 @@ public final class FileRotator implements AutoCloseable {
     /** (Re)opens the current file; after a failed open or close (disk full…) the next write retries. */
     private void ensureOpen() throws IOException {
         if (out != null) return;
-        Path file = file(index);
+        Path file = files.file(index);
         size = Files.exists(file) ? Files.size(file) : 0;
         out = openFile(file);
     }
@@ -330,43 +297,6 @@ public final class FileRotator implements AutoCloseable {
         // Append: a file we resume must keep its content; a new index never exists normally.
         // Unbuffered: writes are whole runs of lines, and followers see each at once.
         return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-    }
-
-    /** Keeps the newest {@code maxFiles} files: deletes the lowest indexes. */
-    private void purge() {
-        List<Integer> all;
-        try {
-            all = indexes();
-        } catch (IOException e) {
-            LOG.warning("cannot list " + dir + " to purge old " + base + " files: " + e.getMessage());
-            return;
-        }
-        all.sort(null);
-        for (int i = 0; i < all.size() - maxFiles; i++) {
-            try {
-                Files.deleteIfExists(file(all.get(i)));
-            } catch (IOException e) {
-                LOG.warning("cannot delete old log file " + file(all.get(i)) + ": " + e.getMessage());
-            }
-        }
-    }
-
-    /** Indexes of {@code <base>.<N>} files; names with a non-numeric suffix are not ours. */
-    private List<Integer> indexes() throws IOException {
-        var result = new ArrayList<Integer>();
-        String prefix = base + ".";
-        try (var files = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                String name = p.getFileName().toString();
-                if (name.startsWith(prefix)) parseIndex(name.substring(prefix.length())).ifPresent(result::add);
-            }
-        }
-        return result;
-    }
-
-    private static OptionalInt parseIndex(String suffix) {
-        if (suffix.isEmpty() || suffix.length() > 9 || !suffix.chars().allMatch(c -> c >= '0' && c <= '9')) return OptionalInt.empty();
-        return OptionalInt.of(Integer.parseInt(suffix));
     }
 
     private void scheduleIdleCheck(long delayNanos) {
@@ -385,18 +315,22 @@ public final class FileRotator implements AutoCloseable {
         try {
             flushPartial();
         } catch (IOException e) {
-            LOG.warning("cannot write to " + file(index) + ": " + e.getMessage());
+            LOG.warning("cannot write to " + files.file(index) + ": " + e.getMessage());
         }
     }
 
+    /** Writes the held partial line as a line of its own (dropped if the write fails). */
     private void flushPartial() throws IOException {
         if (heldLen == 0) return;
         try {
             ensureOpen();
-            writeLine(ByteBuffer.allocate(0), 0); // the held bytes alone
-        } finally {
+            if (size > 0 && size + heldLen > maxBytes) rotate();
+        } catch (IOException e) {
+            counts.dropped(heldLen, 0);
             releaseHeld();
+            throw e;
         }
+        writeHeld();
     }
 
     /** Writes a held partial line (the stream ended, nothing will complete it) and closes the file. */
@@ -408,7 +342,11 @@ public final class FileRotator implements AutoCloseable {
         try {
             flushPartial();
         } finally {
-            closeFile();
+            try {
+                closeFile();
+            } finally {
+                counts.save(index, size);
+            }
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.drover.logmon;
 
 import dev.drover.sdk.DroverException;
 import dev.drover.sdk.logmon.LogConfig;
+import dev.drover.sdk.logmon.LogStats;
 import dev.drover.sdk.logmon.Logmon;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,6 +57,13 @@ public final class LogmonService implements Logmon {
         if (s == null) return;
         s.stop();
         sessions.remove(session, s);
+    }
+
+    @Override
+    public LogStats stats(String session) {
+        var s = sessions.get(session);
+        if (s == null) throw DroverException.notFound("logmon: no session " + session);
+        return s.stats();
     }
 
     /** Stops every session, all at once so their waits overlap: the plugin process is exiting. */

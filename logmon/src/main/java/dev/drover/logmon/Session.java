@@ -2,6 +2,7 @@ package dev.drover.logmon;
 
 import dev.drover.sdk.DroverException;
 import dev.drover.sdk.logmon.LogConfig;
+import dev.drover.sdk.logmon.LogStats;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +22,10 @@ final class Session {
     private final String name;
     private final Settings settings;
     private LogConfig config;
-    private List<Stream> streams = List.of();
+    /** Volatile: {@link #stats} reads it without the lock, which a stop holds for seconds. */
+    private volatile List<Stream> streams = List.of();
+    /** The counters as the last copy left them, for while none runs. */
+    private volatile LogStats lastStats = new LogStats(LogStats.Stream.ZERO, LogStats.Stream.ZERO);
     private boolean stopped;
 
     Session(String name, Settings settings) {
@@ -59,7 +63,7 @@ final class Session {
             stopStreams(System.nanoTime());
             throw DroverException.internal("logmon " + name + ": cannot start: " + e.getMessage(), e);
         }
-        streams = opened;
+        streams = List.copyOf(opened);
         LOG.info("logmon " + name + ": copying " + wanted.stdoutFifo() + " and " + wanted.stderrFifo() + " into " + wanted.logDir());
     }
 
@@ -96,8 +100,19 @@ final class Session {
             }
         }
         long copied = bytesCopied();
+        if (streams.size() == 2) lastStats = stats(streams);
         streams = List.of();
         return copied;
+    }
+
+    /** What the streams wrote and dropped since the task's logging began (see {@link LogCounts}). */
+    LogStats stats() {
+        var current = streams;
+        return current.size() == 2 ? stats(current) : lastStats;
+    }
+
+    private static LogStats stats(List<Stream> streams) {
+        return new LogStats(streams.get(0).rotator().stats(), streams.get(1).rotator().stats());
     }
 
     synchronized long bytesCopied() {

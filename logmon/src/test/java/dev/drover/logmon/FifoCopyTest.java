@@ -188,6 +188,34 @@ class FifoCopyTest {
         assertEquals("old\nnew\n", readAll(Path.of(cfg.logDir()), "web.stdout"));
     }
 
+    /**
+     * A disk that fills up: the writer is never held up (its output is dropped instead), and every
+     * byte and line it wrote is either in the files or counted as dropped — through the splice
+     * path (seq floods the fifo) and the channel path it falls back to.
+     */
+    @Test
+    void aFullDiskDropsOutputCountsItAndNeverBlocksTheWriter() throws Exception {
+        service = new LogmonService(1 << 20, Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofSeconds(5));
+        LogConfig cfg = config(alloc, "web", 5, 1);
+        Path logs = Path.of(cfg.logDir());
+        try (var disk = TinyDisk.mount(logs, 64)) {
+            service.start("a1-web", cfg);
+            var writer = sh("seq 1 100000 > " + cfg.stdoutFifo()); // 588,895 bytes
+            assertTrue(writer.waitFor(30, TimeUnit.SECONDS), "the writer was blocked");
+            assertEquals(0, writer.exitValue());
+            assertEquals(0, sh("echo oops > " + cfg.stderrFifo()).waitFor());
+            LogFiles.await("everything read", 10_000, () -> service.bytesCopied("a1-web") == 588_895 + 5);
+            var out = service.stats("a1-web").stdout();
+            long[] kept = LogCountsTest.inFiles(logs, "web.stdout");
+            assertTrue(kept[0] > 0 && out.bytesDropped() > 0, out.toString());
+            assertEquals(kept[0], out.bytesWritten());
+            assertEquals(kept[1], out.linesWritten());
+            assertEquals(588_895, out.bytesWritten() + out.bytesDropped());
+            assertEquals(100_000, out.linesWritten() + out.linesDropped());
+            service.stop("a1-web");
+        }
+    }
+
     /** A shell that opens the fifo once and relays each line of its stdin into it. */
     private static Process lineRelay(String fifo) throws Exception {
         return sh("exec 3>" + fifo + "; while IFS= read -r l; do printf '%s\\n' \"$l\" >&3; done");

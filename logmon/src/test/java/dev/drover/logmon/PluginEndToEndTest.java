@@ -7,9 +7,12 @@ import static dev.drover.logmon.LogFiles.readAll;
 import static dev.drover.logmon.LogFiles.sh;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.drover.sdk.DroverException;
 import dev.drover.sdk.logmon.LogConfig;
+import dev.drover.sdk.logmon.LogStats;
 import dev.drover.sdk.logmon.LogmonProtocol;
 import dev.drover.sdk.plugin.PluginConnection;
 import dev.drover.sdk.plugin.PluginLauncher;
@@ -100,6 +103,59 @@ class PluginEndToEndTest {
             assertTrue(kept > 16L << 20, "kept " + kept);
         } finally {
             conn.shutdown(5_000);
+        }
+    }
+
+    /**
+     * The counters travel over the wire field by field, and outlive the logmon process: one that
+     * is killed (-9) and replaced by a new one starting the same session resumes them exactly.
+     * The log dir is a small tmpfs, so the dropped counters are not zero either.
+     */
+    @Test
+    void countersTravelOverTheWireAndSurviveAKilledLogmon() throws Exception {
+        var launcher = new PluginLauncher(temp.resolve("state"));
+        LogConfig cfg = config(temp, "web", 50, 1);
+        Path logs = Path.of(cfg.logDir());
+        try (var disk = TinyDisk.mount(logs, 256)) {
+            PluginConnection first = launcher.launch(LogmonProtocol.PLUGIN_NAME);
+            var logmon = LogmonProtocol.client(first.client());
+            logmon.start("a1-web", cfg);
+            // stderr first, while there is room; then stdout fills the disk up: 588,895 bytes onto 256 KiB.
+            assertEquals(0, sh("for i in $(seq 1 300); do echo err $i; done > " + cfg.stderrFifo()).waitFor());
+            LogFiles.await("stderr written", 10_000, () -> logmon.stats("a1-web").stderr().linesWritten() == 300);
+            assertEquals(0, sh("seq 1 100000 > " + cfg.stdoutFifo()).waitFor());
+            LogFiles.await("every byte accounted for", 20_000, () -> {
+                var s = logmon.stats("a1-web");
+                return s.stdout().bytesWritten() + s.stdout().bytesDropped() == 588_895 && s.stderr().linesWritten() == 300;
+            });
+            var before = logmon.stats("a1-web");
+            long[] kept = LogCountsTest.inFiles(logs, "web.stdout");
+            assertEquals(new LogStats.Stream(kept[0], kept[1], 588_895 - kept[0], 100_000 - kept[1]), before.stdout());
+            assertTrue(before.stdout().linesDropped() > 0 && before.stdout().linesWritten() > 0, before.toString());
+            long stderrBytes = LogCountsTest.inFiles(logs, "web.stderr")[0];
+            assertEquals(new LogStats.Stream(stderrBytes, 300, 0, 0), before.stderr());
+            var missing = assertThrows(DroverException.class, () -> logmon.stats("no-such-session"));
+            assertEquals(DroverException.Kind.NOT_FOUND, missing.kind());
+
+            int pid = first.reattach().process().pid();
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            LogFiles.await("logmon " + pid + " gone", 10_000, () -> !Files.exists(Path.of("/proc/" + pid)));
+
+            PluginConnection second = launcher.launch(LogmonProtocol.PLUGIN_NAME);
+            try {
+                var next = LogmonProtocol.client(second.client());
+                next.start("a1-web", cfg);
+                // Written counts come back exactly (checkpoint + what the files hold beyond it);
+                // drops since the dead logmon's last checkpoint died with it.
+                var after = next.stats("a1-web");
+                assertEquals(before.stdout().bytesWritten(), after.stdout().bytesWritten());
+                assertEquals(before.stdout().linesWritten(), after.stdout().linesWritten());
+                assertEquals(before.stderr(), after.stderr());
+                assertTrue(after.stdout().bytesDropped() <= before.stdout().bytesDropped(), after.toString());
+                next.stop("a1-web");
+            } finally {
+                second.shutdown(5_000);
+            }
         }
     }
 

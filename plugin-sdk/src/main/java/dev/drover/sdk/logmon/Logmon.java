@@ -13,4 +13,7 @@ public interface Logmon {
 
     /** Copies what the writers still have in flight, closes the files and forgets the session. */
     void stop(String session);
+
+    /** The session's log counters; NOT_FOUND when no such session runs. */
+    LogStats stats(String session);
 }

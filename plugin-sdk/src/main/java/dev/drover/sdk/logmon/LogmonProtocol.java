@@ -21,6 +21,7 @@ public final class LogmonProtocol {
 
     public static final RpcMethod<LogConfig, Empty> START = RpcMethod.of("logmon.start", LOG_CONFIG, Codec.EMPTY);
     public static final RpcMethod<Empty, Empty> STOP = RpcMethod.of("logmon.stop", Codec.EMPTY, Codec.EMPTY);
+    public static final RpcMethod<Empty, LogStats> STATS = RpcMethod.of("logmon.stats", Codec.EMPTY, LogStatsCodec.STATS);
 
     public static Logmon client(RpcClient rpc) {
         return new Logmon() {
@@ -33,11 +34,17 @@ public final class LogmonProtocol {
             public void stop(String session) {
                 rpc.call(STOP, session, Empty.INSTANCE);
             }
+
+            @Override
+            public LogStats stats(String session) {
+                return rpc.call(STATS, session, Empty.INSTANCE);
+            }
         };
     }
 
     public static void register(RpcServer server, Logmon logmon) {
         server.register(START, (s, r) -> { logmon.start(s, r); return Empty.INSTANCE; })
-                .register(STOP, (s, r) -> { logmon.stop(s); return Empty.INSTANCE; });
+                .register(STOP, (s, r) -> { logmon.stop(s); return Empty.INSTANCE; })
+                .register(STATS, (s, r) -> logmon.stats(s));
     }
 }

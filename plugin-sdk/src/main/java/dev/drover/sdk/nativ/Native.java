@@ -73,6 +73,16 @@ public final class Native {
         static final MethodHandle H = fn("close",
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     }
+    private static final class Open {
+        static final MethodHandle H = fn("open",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+                Linker.Option.firstVariadicArg(2));
+    }
+    private static final class Fcntl {
+        static final MethodHandle H = fn("fcntl",
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
+                Linker.Option.firstVariadicArg(2));
+    }
     private static final class Waitpid {
         static final MethodHandle H = fn("waitpid",
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
@@ -133,6 +143,34 @@ public final class Native {
                 int errno = errno(state);
                 if (errno == EEXIST && isFifo(path)) return;
                 throw new NativeException("mkfifo " + path, errno);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Asks for a fifo's pipe buffer to be at least {@code bytes} (F_SETPIPE_SZ through a
+     * descriptor of its own: the size belongs to the pipe, not to a descriptor). Best effort: the
+     * pipe keeps its size when the system refuses (pipe-max-size, per-user limits).
+     *
+     * @return the pipe's size afterwards, or -1 when it could not be read
+     */
+    public static int growPipe(Path fifo, int bytes) {
+        final int O_RDONLY_NONBLOCK_CLOEXEC = 04000 | 02000000, F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032;
+        try (var arena = Arena.ofConfined()) {
+            var state = arena.allocate(CAPTURE);
+            int fd = (int) Open.H.invokeExact(state, arena.allocateFrom(fifo.toString()), O_RDONLY_NONBLOCK_CLOEXEC);
+            if (fd < 0) return -1;
+            try {
+                int size = (int) Fcntl.H.invokeExact(state, fd, F_GETPIPE_SZ, 0);
+                if (size >= 0 && size < bytes) {
+                    int grown = (int) Fcntl.H.invokeExact(state, fd, F_SETPIPE_SZ, bytes);
+                    if (grown > 0) size = grown;
+                }
+                return size;
+            } finally {
+                int ignored = (int) Close.H.invokeExact(state, fd);
             }
         } catch (Throwable t) {
             throw rethrow(t);

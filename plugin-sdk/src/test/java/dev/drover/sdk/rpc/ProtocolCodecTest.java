@@ -11,6 +11,7 @@ import dev.drover.sdk.executor.ExecutorProtocol;
 import dev.drover.sdk.executor.Isolation;
 import dev.drover.sdk.executor.ProcessState;
 import dev.drover.sdk.logmon.LogConfig;
+import dev.drover.sdk.logmon.LogStats;
 import dev.drover.sdk.logmon.LogmonProtocol;
 import dev.drover.sdk.plugin.PluginProtocol;
 import dev.drover.sdk.testing.WireSamples;
@@ -53,7 +54,9 @@ class ProtocolCodecTest {
     static final List<Sample<?, ?>> LOGMON = List.of(
             sample(LogmonProtocol.START, new LogConfig("/alloc/logs", "web.stdout", "web.stderr", "/t/.out.fifo", "/t/.err.fifo", 10, 20),
                     Empty.INSTANCE),
-            sample(LogmonProtocol.STOP, Empty.INSTANCE, Empty.INSTANCE));
+            sample(LogmonProtocol.STOP, Empty.INSTANCE, Empty.INSTANCE),
+            sample(LogmonProtocol.STATS, Empty.INSTANCE, new LogStats(new LogStats.Stream(1L << 40, 7, 3, Long.MAX_VALUE),
+                    new LogStats.Stream(11, 0, 1234567890123L, 2))));
 
     static final List<Sample<?, ?>> PLUGIN = List.of(
             sample(PluginProtocol.INFO, Empty.INSTANCE, new PluginProtocol.Info("executor,logmon", 1, 1L << 40, "0.1.0")),

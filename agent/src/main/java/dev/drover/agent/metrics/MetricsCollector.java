@@ -30,10 +30,10 @@ import java.util.TreeMap;
  * <p>The Prometheus form writes per-task series straight into the response ({@link TextOut}); the
  * JSON form builds the client library's snapshots from the same family lists, so both agree.
  *
- * <p><b>Adding a per-task family</b> (e.g. log bytes and lines per stream, read from logmon by the
- * sampler): put the reading into {@link TaskSample} and a {@link TaskFamily} into
- * {@link #SAMPLE_FAMILIES}; a figure that must outlive the task's run goes next to restarts in
- * {@link #stateValues}.
+ * <p><b>Adding a per-task family</b>: put the reading into {@link TaskSample} and a {@link TaskFamily}
+ * into {@link #SAMPLE_FAMILIES}; one with labels of its own next to the task's as {@link LogSeries}
+ * does (logmon's counters per stream and outcome); a figure that must outlive the task's run goes
+ * next to restarts in {@link #stateValues}.
  */
 public final class MetricsCollector {
     private static final PrometheusTextFormatWriter TEXT = PrometheusTextFormatWriter.create();
@@ -109,6 +109,7 @@ public final class MetricsCollector {
                 out.add(b.build());
             }
         }
+        out.addAll(LogSeries.snapshots(samples, s -> labels(s.task(), live)));
         var restarts = CounterSnapshot.builder().name(RESTARTS).help(RESTARTS_HELP);
         var ooms = CounterSnapshot.builder().name(OOMS).help(OOMS_HELP);
         for (var v : stateValues(live)) {
@@ -127,8 +128,12 @@ public final class MetricsCollector {
         TEXT.write(stream, new MetricSnapshots(agentSnapshots()));
         var samples = List.copyOf(sampler.samples().values());
         var live = new HashSet<TaskIdentity>();
+        var sets = new LabelSet[samples.size()];
         var sampleLabels = new byte[samples.size()][];
-        for (int i = 0; i < samples.size(); i++) sampleLabels[i] = labels(samples.get(i).task(), live).braced();
+        for (int i = 0; i < samples.size(); i++) {
+            sets[i] = labels(samples.get(i).task(), live);
+            sampleLabels[i] = sets[i].braced();
+        }
         try (var out = new TextOut(stream)) {
             for (int f = 0; f < SAMPLE_FAMILIES.size(); f++) {
                 if (samples.isEmpty()) break;
@@ -137,6 +142,7 @@ public final class MetricsCollector {
                 header.write(out);
                 for (int i = 0; i < samples.size(); i++) out.sample(header.name(), sampleLabels[i], value.applyAsDouble(samples.get(i)));
             }
+            LogSeries.write(out, samples, sets);
             var states = stateValues(live);
             if (!states.isEmpty()) {
                 RESTARTS_HEADER.write(out);

@@ -117,7 +117,8 @@ public final class StatsSampler implements AutoCloseable {
         }
         var res = runner.context().task.resources();
         long limit = (long) Math.max(res.memoryMB(), res.memoryMaxMB()) * 1024 * 1024;
-        samples.put(task.key(), new TaskSample(task, usage, limit, user, system, Clock.unixNanos()));
+        var logs = runner.logStats().orElse(null); // one more call, to the task's logmon
+        samples.put(task.key(), new TaskSample(task, usage, limit, user, system, Clock.unixNanos(), logs));
     }
 
     /**

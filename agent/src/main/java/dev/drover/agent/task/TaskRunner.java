@@ -17,9 +17,11 @@ import dev.drover.sdk.DroverException;
 import dev.drover.sdk.driver.ExitResult;
 import dev.drover.sdk.driver.TaskHandle;
 import dev.drover.sdk.driver.TaskState;
+import dev.drover.sdk.logmon.LogStats;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -475,6 +477,11 @@ public final class TaskRunner {
         synchronized (lock) {
             return handle == null ? null : handle.config().id();
         }
+    }
+
+    /** What the task's logmon wrote and dropped per stream; empty when logs are not collected or logmon does not answer. */
+    public Optional<LogStats> logStats() {
+        return logmon.stats(ctx);
     }
 
     public TaskState driverState() {

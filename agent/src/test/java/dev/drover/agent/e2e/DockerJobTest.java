@@ -98,6 +98,33 @@ class DockerJobTest extends AgentTestBase {
         awaitNoContainers();
     }
 
+    /** docker_logger writes into logmon's fifos: the log counters count a container's output exactly too. */
+    @Test
+    void logCountersMatchWhatTheContainerWrote() throws Exception {
+        String alloc = agent.run("""
+                job "chatty" {
+                  group "g" {
+                    task "t" {
+                      driver = "docker"
+                      config {
+                        image        = "%s"
+                        command      = "/bin/sh"
+                        args         = ["-c", "seq 1 20000; seq 1 300 >&2; exec sleep 600"]
+                        network_mode = "none"
+                      }
+                    }
+                  }
+                }
+                """.formatted(image)).getFirst();
+        agent.awaitState(alloc, "t", "running");
+        LogCounters.await(agent, LogCounters.task("chatty", alloc, "t"),
+                new LogCounters.Expected(LogCounters.seqBytes(20_000), 20_000),
+                new LogCounters.Expected(LogCounters.seqBytes(300), 300));
+        assertEquals(200, agent.call("DELETE", "/v1/job/chatty", null).status());
+        agent.awaitState(alloc, "t", "dead");
+        awaitNoContainers();
+    }
+
     @Test
     void metricsAndTheStatsApiShowAContainersMemoryAndCpuWithItsPullTagged() throws Exception {
         String fresh = docker.pushImage("stats-" + placement.configName(), "1", 4);

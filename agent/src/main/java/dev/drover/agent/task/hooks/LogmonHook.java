@@ -3,6 +3,7 @@ package dev.drover.agent.task.hooks;
 import dev.drover.agent.task.TaskContext;
 import dev.drover.sdk.DroverException;
 import dev.drover.sdk.logmon.LogConfig;
+import dev.drover.sdk.logmon.LogStats;
 import dev.drover.sdk.logmon.LogmonProtocol;
 import dev.drover.sdk.nativ.Native;
 import dev.drover.sdk.plugin.PluginLease;
@@ -16,6 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.logging.Logger;
@@ -170,6 +172,20 @@ public final class LogmonHook implements TaskHook.Prestart, TaskHook.Stop {
         }
         plugin.release();
         plugin = null;
+    }
+
+    /**
+     * The session's log counters, from the logmon serving it now (the watch swaps in a new one if
+     * it dies); empty when logs are not collected, or logmon does not answer.
+     */
+    public Optional<LogStats> stats(TaskContext ctx) {
+        var lease = plugin;
+        if (lease == null) return Optional.empty();
+        try {
+            return Optional.of(LogmonProtocol.client(lease.client()).stats(ctx.taskKey()));
+        } catch (DroverException e) {
+            return Optional.empty();
+        }
     }
 
     /** The agent is shutting down and leaves the task running: just drop the connection. */

@@ -85,11 +85,14 @@ final class FifoCopier {
 
     /**
      * Idle tasks are the common case: a small buffer each. Once a read fills it, output floods in:
-     * the fifo's pipe is grown (a 64 KiB pipe makes a fast writer and this reader take turns in
-     * small steps; the kernel holds pages only for data waiting in it, so a larger one costs
-     * nothing once drained) and a large buffer takes over until the burst is over. Buffers are
-     * direct, so reads and writes need no copy through a temporary direct buffer (which the
-     * shared host does not cache above 16 KiB); the large one is freed as soon as the burst ends.
+     * the fifo's pipe is grown, so the task's writer can run ahead of us by a few of our reads
+     * (the kernel holds pages only for data waiting in a pipe, so this costs nothing once
+     * drained), and a large buffer takes over until the burst is over. Not larger: a read must
+     * fit the CPU's cache together with the pipe pages it comes from, else writing it out and
+     * counting its lines read it from memory again (1 MiB reads from a 1 MiB pipe cost twice the
+     * CPU of 128 KiB reads from a 256 KiB one, docs/performance.md). Buffers are direct, so reads
+     * and writes need no copy through a temporary direct buffer (which the shared host does not
+     * cache above 16 KiB); the large one is freed as soon as the burst ends.
      *
      * <p>Why read(2) + write(2) and not splice(2) from the fifo into the file: a splice holds the
      * pipe's lock while the file system takes the data, and the task's writer spins on that lock
@@ -97,9 +100,9 @@ final class FifoCopier {
      * are counted, so the bytes must be read anyway (docs/performance.md).
      */
     static final int SMALL_READ = 8 * 1024;
-    static final int LARGE_READ = 1024 * 1024;
+    static final int LARGE_READ = 128 * 1024;
     /** What the fifo's pipe is grown to for a burst. */
-    static final int PIPE_SIZE = 1024 * 1024;
+    static final int PIPE_SIZE = 256 * 1024;
     /** A burst is over once no read filled the small buffer for this long. */
     private static final long BURST_END_NANOS = TimeUnit.SECONDS.toNanos(1);
 

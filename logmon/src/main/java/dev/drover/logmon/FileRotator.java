@@ -273,7 +273,9 @@ public final class FileRotator implements AutoCloseable {
         index++;
         counts.save(index, 0); // before the file exists: whoever resumes counts it from its start
         ensureOpen();
-        files.purge(maxFiles);
+        // On the timer thread: freeing a deleted file's cached pages takes milliseconds, which the
+        // copy (and through the pipe, the task) need not wait for. close() purges once more.
+        LogmonTimer.SCHEDULER.execute(() -> files.purge(maxFiles));
     }
 
     /** Closes the current file; a failure to close (disk full…) is reported after both are closed. */
@@ -346,6 +348,7 @@ public final class FileRotator implements AutoCloseable {
                 closeFile();
             } finally {
                 counts.save(index, size);
+                files.purge(maxFiles);
             }
         }
     }

@@ -3,7 +3,7 @@ package dev.drover.logmon;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 
-/** One daemon thread for logmon's delayed chores (idle flushes, releasing parked fifo holds). */
+/** One daemon thread for logmon's chores off the copy path (idle flushes, releasing parked fifo holds, purging old files). */
 final class LogmonTimer {
     private LogmonTimer() {}
 

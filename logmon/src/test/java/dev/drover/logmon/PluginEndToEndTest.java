@@ -152,11 +152,25 @@ class PluginEndToEndTest {
                 assertEquals(before.stdout().linesWritten(), after.stdout().linesWritten());
                 assertEquals(before.stderr(), after.stderr());
                 assertTrue(after.stdout().bytesDropped() <= before.stdout().bytesDropped(), after.toString());
+                // Counting, checkpoints and stats travel without Jackson (the plugin wire does).
+                String classes = loadedClasses(second.reattach().process().pid());
+                assertTrue(classes.contains("dev.drover.logmon.LogCounts"), "jcmd lists the plugin's classes");
+                assertFalse(classes.contains("tools.jackson") || classes.contains("com.fasterxml"), "the logmon plugin loaded Jackson");
                 next.stop("a1-web");
             } finally {
                 second.shutdown(5_000);
             }
         }
+    }
+
+    /** {@code jcmd PID VM.classes} of the JDK running this test. */
+    private static String loadedClasses(int pid) throws Exception {
+        var jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        assertTrue(Files.isExecutable(jcmd), "prerequisite missing: " + jcmd + " (a full JDK, not a JRE)");
+        var process = new ProcessBuilder(jcmd.toString(), Integer.toString(pid), "VM.classes").redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, process.waitFor(), out);
+        return out;
     }
 
     private String pluginLog() throws java.io.IOException {

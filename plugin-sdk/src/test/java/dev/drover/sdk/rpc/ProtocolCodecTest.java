@@ -56,7 +56,7 @@ class ProtocolCodecTest {
                     Empty.INSTANCE),
             sample(LogmonProtocol.STOP, Empty.INSTANCE, Empty.INSTANCE),
             sample(LogmonProtocol.STATS, Empty.INSTANCE, new LogStats(new LogStats.Stream(1L << 40, 7, 3, Long.MAX_VALUE),
-                    new LogStats.Stream(11, 0, 1234567890123L, 2))));
+                    new LogStats.Stream(11, 5, 1234567890123L, 2))));
 
     static final List<Sample<?, ?>> PLUGIN = List.of(
             sample(PluginProtocol.INFO, Empty.INSTANCE, new PluginProtocol.Info("executor,logmon", 1, 1L << 40, "0.1.0")),

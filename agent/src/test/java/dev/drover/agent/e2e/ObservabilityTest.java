@@ -208,6 +208,11 @@ class ObservabilityTest extends AgentTestBase {
                 """).getFirst();
         agent.await(alloc, "t", s -> s.path("State").asString("").equals("dead") && s.path("Failed").asBoolean(), "failed");
         assertEquals(1.0, scrape().samples("drover_task_restarts_total", task("flaky", alloc, "t")).getFirst().value());
+        // The sampler's last reading of the task goes with its next round (once a second).
+        long deadline = System.currentTimeMillis() + 5_000;
+        while (!scrape().samples("drover_task_memory_rss_bytes", task("flaky", alloc, "t")).isEmpty() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
         assertEquals(0.0, scrape().samples("drover_task_memory_rss_bytes", task("flaky", alloc, "t")).size(),
                 "a dead task has no usage gauges");
     }

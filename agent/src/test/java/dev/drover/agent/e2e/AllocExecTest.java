@@ -8,9 +8,8 @@ import dev.drover.drivers.docker.DockerFixture;
 import dev.drover.sdk.plugin.PluginPlacement;
 import dev.drover.sdk.testing.ProcScan;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -20,19 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * docker: the engine's, over a hijacked Engine API connection to a private dockerd).
  */
 class AllocExecTest extends AgentTestBase {
-    static DockerFixture docker;
-    static String image;
-
-    @BeforeAll
-    static void startDocker() throws Exception {
-        docker = DockerFixture.start();
-        image = docker.pushImage("exec", "1", 0);
-    }
-
-    @AfterAll
-    static void stopDocker() throws Exception {
-        if (docker != null) docker.close();
-    }
+    @RegisterExtension
+    static final DockerFixture docker = DockerFixture.perClass("exec", 0);
 
     @Override
     Map<String, Map<String, Object>> plugins() {
@@ -42,7 +30,7 @@ class AllocExecTest extends AgentTestBase {
     /** A long-running task of the given driver; returns its alloc id once it runs. */
     String running(String driver) throws Exception {
         String config = driver.equals("docker")
-                ? "image = \"" + image + "\"\n        network_mode = \"none\"\n        command = \"/bin/sleep\""
+                ? "image = \"" + docker.image() + "\"\n        network_mode = \"none\"\n        command = \"/bin/sleep\""
                 : "command = \"/bin/sleep\"";
         String alloc = agent.run("""
                 job "sh" {

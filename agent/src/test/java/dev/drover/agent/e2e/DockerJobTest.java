@@ -13,9 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -23,19 +22,8 @@ import tools.jackson.databind.JsonNode;
  * with events, docker_logger into `alloc logs`, ports and env, stop, exit codes, agent restart.
  */
 class DockerJobTest extends AgentTestBase {
-    static DockerFixture docker;
-    static String image;
-
-    @BeforeAll
-    static void startDocker() throws Exception {
-        docker = DockerFixture.start();
-        image = docker.pushImage("e2e", "1", 8);
-    }
-
-    @AfterAll
-    static void stopDocker() throws Exception {
-        if (docker != null) docker.close();
-    }
+    @RegisterExtension
+    static final DockerFixture docker = DockerFixture.perClass("e2e", 8);
 
     @Override
     Map<String, Map<String, Object>> plugins() {
@@ -115,7 +103,7 @@ class DockerJobTest extends AgentTestBase {
                     }
                   }
                 }
-                """.formatted(image)).getFirst();
+                """.formatted(docker.image())).getFirst();
         agent.awaitState(alloc, "t", "running");
         LogCounters.await(agent, LogCounters.task("chatty", alloc, "t"),
                 new LogCounters.Expected(LogCounters.seqBytes(20_000), 20_000),
@@ -210,7 +198,7 @@ class DockerJobTest extends AgentTestBase {
                     }
                   }
                 }
-                """.formatted(image)).getFirst();
+                """.formatted(docker.image())).getFirst();
         var state = agent.awaitState(alloc, "hog", "dead");
         boolean oom = false;
         for (var e : state.path("Events")) {
@@ -239,7 +227,7 @@ class DockerJobTest extends AgentTestBase {
                     }
                   }
                 }
-                """.formatted(image)).getFirst();
+                """.formatted(docker.image())).getFirst();
         var state = agent.awaitState(alloc, "t", "dead");
         assertTrue(state.path("Failed").asBoolean(), state.toString());
         var terminated = new ArrayList<Integer>();
@@ -277,7 +265,7 @@ class DockerJobTest extends AgentTestBase {
                     }
                   }
                 }
-                """.formatted(image)).getFirst();
+                """.formatted(docker.image())).getFirst();
         agent.awaitLog(alloc, "polite", "stdout", "up");
         agent.awaitLog(alloc, "stubborn", "stdout", "up");
         assertEquals(2, docker.droverContainers().size());
@@ -312,7 +300,7 @@ class DockerJobTest extends AgentTestBase {
                     }
                   }
                 }
-                """.formatted(image)).getFirst();
+                """.formatted(docker.image())).getFirst();
         String out = agent.awaitLog(alloc, "httpd", "stdout", "\n");
         int port = Integer.parseInt(out.strip().substring("listening=".length()));
         var http = HttpClient.newHttpClient();
@@ -354,7 +342,7 @@ class DockerJobTest extends AgentTestBase {
                     }
                   }
                 }
-                """.formatted(image);
+                """.formatted(docker.image());
         String alloc = agent.run(hcl).getFirst();
         agent.awaitLog(alloc, "t", "stdout", "line-20\n");
         agent.leaveTasksRunning();

@@ -16,33 +16,21 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The docker driver against a real private dockerd and registry (see {@link DockerFixture}). */
 class DockerDriverTest {
-    static DockerFixture docker;
-    static String image;
+    @RegisterExtension
+    static final DockerFixture docker = DockerFixture.perClass("busybox", 0);
 
     @TempDir
     Path dir;
     DockerTaskSetup setup;
     DockerDriver driver;
-
-    @BeforeAll
-    static void startDocker() throws Exception {
-        docker = DockerFixture.start();
-        image = docker.pushImage("busybox", "1", 0);
-    }
-
-    @AfterAll
-    static void stopDocker() throws Exception {
-        if (docker != null) docker.close();
-    }
 
     @BeforeEach
     void newDriver() {
@@ -60,7 +48,7 @@ class DockerDriverTest {
     }
 
     private static Map<String, Object> sh(String script) {
-        return Map.of("image", image, "command", "/bin/sh", "args", List.of("-c", script), "network_mode", "none");
+        return Map.of("image", docker.image(), "command", "/bin/sh", "args", List.of("-c", script), "network_mode", "none");
     }
 
     static void await(Supplier<Boolean> condition, String what) throws InterruptedException {
@@ -231,7 +219,7 @@ class DockerDriverTest {
         var task = setup.new Task("v");
         Files.createDirectories(task.allocDir.resolve("v/local/ro"));
         Files.writeString(task.allocDir.resolve("v/local/ro/in.txt"), "from host\n");
-        var config = task.config(Map.of("image", image, "command", "/bin/sh", "network_mode", "none",
+        var config = task.config(Map.of("image", docker.image(), "command", "/bin/sh", "network_mode", "none",
                 "args", List.of("-c", "echo written > /data/out.txt; cat /ro/in.txt; touch /ro/x 2>/dev/null || echo ro-refused;"
                         + " echo $NOMAD_X; ls /local /secrets /alloc >/dev/null && echo dirs; mount | grep -c ' /scratch type tmpfs'"),
                 "volumes", List.of("data:/data", "local/ro:/ro:ro"),
@@ -245,17 +233,17 @@ class DockerDriverTest {
 
     @Test
     void badTaskConfigIsRefusedNamingTheField() {
-        var privileged = assertThrows(DroverException.class, () -> driver.validateTaskConfig(Map.of("image", image, "privileged", true)));
+        var privileged = assertThrows(DroverException.class, () -> driver.validateTaskConfig(Map.of("image", docker.image(), "privileged", true)));
         assertTrue(privileged.getMessage().contains("config.privileged: privileged containers are not allowed"), privileged.getMessage());
-        var caps = assertThrows(DroverException.class, () -> driver.validateTaskConfig(Map.of("image", image, "cap_add", List.of("sys_admin"))));
+        var caps = assertThrows(DroverException.class, () -> driver.validateTaskConfig(Map.of("image", docker.image(), "cap_add", List.of("sys_admin"))));
         assertTrue(caps.getMessage().contains("driver does not allow the following capabilities: sys_admin"), caps.getMessage());
-        var escape = assertThrows(DroverException.class, () -> driver.validateTaskConfig(Map.of("image", image, "volumes", List.of("/etc:/host-etc"))));
+        var escape = assertThrows(DroverException.class, () -> driver.validateTaskConfig(Map.of("image", docker.image(), "volumes", List.of("/etc:/host-etc"))));
         assertTrue(escape.getMessage().contains("config.volumes[0]: host path \"/etc\" is outside the allocation directory"), escape.getMessage());
-        var format = assertThrows(DroverException.class, () -> driver.validateTaskConfig(Map.of("image", image, "volumes", List.of("data"))));
+        var format = assertThrows(DroverException.class, () -> driver.validateTaskConfig(Map.of("image", docker.image(), "volumes", List.of("data"))));
         assertTrue(format.getMessage().contains("config.volumes[0]: \"data\" must be \"src:dest\""), format.getMessage());
-        var mode = assertThrows(DroverException.class, () -> driver.validateTaskConfig(Map.of("image", image, "network_mode", "bridgy")));
+        var mode = assertThrows(DroverException.class, () -> driver.validateTaskConfig(Map.of("image", docker.image(), "network_mode", "bridgy")));
         assertTrue(mode.getMessage().contains("config.network_mode: \"bridgy\" is not supported; allowed: host, none, bridge, default"), mode.getMessage());
-        var unknown = assertThrows(DroverException.class, () -> driver.validateTaskConfig(Map.of("image", image, "imgae", "x")));
+        var unknown = assertThrows(DroverException.class, () -> driver.validateTaskConfig(Map.of("image", docker.image(), "imgae", "x")));
         assertTrue(unknown.getMessage().contains("unknown field \"imgae\""), unknown.getMessage());
     }
 

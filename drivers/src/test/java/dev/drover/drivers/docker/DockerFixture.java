@@ -15,6 +15,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real, private Docker Engine and a real registry for tests: {@code dockerd} on its own socket,
@@ -22,39 +25,75 @@ import java.util.concurrent.TimeUnit;
  * {@code docker-registry} on 127.0.0.1. Images are built here from busybox-static ({@code docker
  * import} of a rootfs) and pushed to the registry, so a driver's pull is a real pull. A missing
  * prerequisite fails with how to install it; nothing is skipped.
+ *
+ * <p>A test class holds one as {@code @RegisterExtension static final DockerFixture docker =
+ * DockerFixture.perClass("name", paddingMB);}: started before the class's first test with the image
+ * {@link #image()} pushed, closed after its last. Elsewhere {@link #start()} in a try-with-resources.
  */
-public final class DockerFixture implements AutoCloseable {
-    private final Path dir;
-    private final Process dockerd;
-    private final Process registry;
-    private final int registryPort;
-    private final DockerApi api;
+public final class DockerFixture implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+    private final String imageName;
+    private final int imagePaddingMB;
+    private Path dir;
+    private Process dockerd;
+    private Process registry;
+    private int registryPort;
+    private DockerApi api;
+    private String image;
 
-    private DockerFixture(Path dir, Process dockerd, Process registry, int registryPort, DockerApi api) {
-        this.dir = dir;
-        this.dockerd = dockerd;
-        this.registry = registry;
-        this.registryPort = registryPort;
-        this.api = api;
+    private DockerFixture(String imageName, int imagePaddingMB) {
+        this.imageName = imageName;
+        this.imagePaddingMB = imagePaddingMB;
     }
 
+    /** An engine and registry for one test class, with {@code <registry>/<imageName>:1} pushed (see {@link #pushImage}). */
+    public static DockerFixture perClass(String imageName, int paddingMB) {
+        return new DockerFixture(imageName, paddingMB);
+    }
+
+    /** An engine and registry for one test class; the tests push their own images. */
+    public static DockerFixture perClass() {
+        return new DockerFixture(null, 0);
+    }
+
+    /** Starts an engine and a registry now; the caller closes them. */
     public static DockerFixture start() throws Exception {
+        var fixture = new DockerFixture(null, 0);
+        try {
+            fixture.open();
+        } catch (Exception | Error e) {
+            fixture.close();
+            throw e;
+        }
+        return fixture;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        open();
+        if (imageName != null) image = pushImage(imageName, "1", imagePaddingMB);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws Exception {
+        close();
+    }
+
+    private void open() throws Exception {
         String dockerdBin = require("dockerd", "docker.io");
         String registryBin = require("docker-registry", "docker-registry");
         require("busybox", "busybox-static");
         // Short path: a unix socket path must fit in 108 bytes.
-        Path dir = Files.createTempDirectory(Path.of("/tmp"), "dk");
-        var dockerd = new ProcessBuilder(dockerdBin, "-H", "unix://" + dir.resolve("docker.sock"),
+        dir = Files.createTempDirectory(Path.of("/tmp"), "dk");
+        dockerd = new ProcessBuilder(dockerdBin, "-H", "unix://" + dir.resolve("docker.sock"),
                 "--data-root", dir.resolve("root").toString(), "--exec-root", dir.resolve("exec").toString(),
                 "--pidfile", dir.resolve("dockerd.pid").toString(), "--iptables=false", "--ip6tables=false", "--bridge=none")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("dockerd.log").toFile()).start();
-        var api = new DockerApi("unix://" + dir.resolve("docker.sock"));
+        api = new DockerApi("unix://" + dir.resolve("docker.sock"));
         awaitEngine(api, dockerd, dir.resolve("dockerd.log"));
 
-        int port;
         try (var probe = new ServerSocket()) {
             probe.bind(new InetSocketAddress("127.0.0.1", 0));
-            port = probe.getLocalPort();
+            registryPort = probe.getLocalPort();
         }
         Files.writeString(dir.resolve("registry.yml"), """
                 version: 0.1
@@ -67,11 +106,10 @@ public final class DockerFixture implements AutoCloseable {
                     enabled: true
                 http:
                   addr: 127.0.0.1:%d
-                """.formatted(dir.resolve("registry"), port));
-        var registry = new ProcessBuilder(registryBin, "serve", dir.resolve("registry.yml").toString())
+                """.formatted(dir.resolve("registry"), registryPort));
+        registry = new ProcessBuilder(registryBin, "serve", dir.resolve("registry.yml").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
-        awaitPort(port, registry, dir.resolve("registry.log"));
-        return new DockerFixture(dir, dockerd, registry, port, api);
+        awaitPort(registryPort, registry, dir.resolve("registry.log"));
     }
 
     /** The absolute path of {@code binary} on PATH (or the sbin dirs); fails naming the package. */
@@ -150,6 +188,12 @@ public final class DockerFixture implements AutoCloseable {
         return dir;
     }
 
+    /** The image pushed for the class ({@link #perClass(String, int)}), absent from the engine until a test pulls it. */
+    public String image() {
+        if (image == null) throw new IllegalStateException("no image pushed: use DockerFixture.perClass(name, paddingMB)");
+        return image;
+    }
+
     /** {@code 127.0.0.1:<port>} of the registry. */
     public String registry() {
         return "127.0.0.1:" + registryPort;
@@ -209,20 +253,30 @@ public final class DockerFixture implements AutoCloseable {
         return api.inspectImage(ref).isPresent();
     }
 
+    /** Stops what {@link #open} started, as far as it got; safe to call again. */
     @Override
     public void close() throws Exception {
-        try {
-            removeDroverContainers();
-        } catch (DroverException ignored) {
-            // engine already down
+        if (dir == null) return;
+        if (dockerd != null) {
+            try {
+                removeDroverContainers();
+            } catch (DroverException ignored) {
+                // engine already down
+            }
+            dockerd.destroy(); // SIGTERM: stops its containerd and containers, unmounts its layers
+            if (!dockerd.waitFor(20, TimeUnit.SECONDS)) dockerd.destroyForcibly().waitFor();
         }
-        dockerd.destroy(); // SIGTERM: stops its containerd and containers, unmounts its layers
-        if (!dockerd.waitFor(20, TimeUnit.SECONDS)) dockerd.destroyForcibly().waitFor();
-        registry.destroy();
-        if (!registry.waitFor(5, TimeUnit.SECONDS)) registry.destroyForcibly().waitFor();
+        if (registry != null) {
+            registry.destroy();
+            if (!registry.waitFor(5, TimeUnit.SECONDS)) registry.destroyForcibly().waitFor();
+        }
         unmountUnder(dir); // dockerd leaves e.g. exec/netns/default (an nsfs mount) behind
         try (var walk = Files.walk(dir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
+        dir = null;
+        dockerd = registry = null;
+        api = null;
+        image = null;
     }
 }

@@ -9,27 +9,17 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Image pull with progress events, and image removal by reference count and delay, across restarts. */
 class DockerImagesTest {
-    static DockerFixture docker;
+    @RegisterExtension
+    static final DockerFixture docker = DockerFixture.perClass();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startDocker() throws Exception {
-        docker = DockerFixture.start();
-    }
-
-    @AfterAll
-    static void stopDocker() throws Exception {
-        if (docker != null) docker.close();
-    }
 
     private Map<String, Object> plugin() {
         return Map.of("endpoint", docker.endpoint(), "gc", List.of(Map.of("image_delay", "1s")));

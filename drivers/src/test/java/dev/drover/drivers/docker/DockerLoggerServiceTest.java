@@ -10,9 +10,9 @@ import dev.drover.sdk.rpc.Wire;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,29 +20,22 @@ import org.junit.jupiter.api.io.TempDir;
  * from the checkpoint: the fifo sees every line once, in order.
  */
 class DockerLoggerServiceTest {
-    static DockerFixture docker;
-    static String image;
+    @RegisterExtension
+    static final DockerFixture docker = DockerFixture.perClass("logger", 0);
 
     @TempDir
     Path dir;
 
     @BeforeAll
-    static void startDocker() throws Exception {
-        docker = DockerFixture.start();
-        image = docker.pushImage("logger", "1", 0);
-        docker.api().pull(image, ImagePuller.authHeader(null), java.time.Duration.ofMinutes(1), m -> {});
-    }
-
-    @AfterAll
-    static void stopDocker() throws Exception {
-        if (docker != null) docker.close();
+    static void pullImage() {
+        docker.api().pull(docker.image(), ImagePuller.authHeader(null), java.time.Duration.ofMinutes(1), m -> {});
     }
 
     @Test
     void aReplacementLoggerResumesAfterTheCheckpointWithoutRepeatsOrGaps() throws Exception {
         var setup = new DockerTaskSetup(dir);
         var task = setup.new Task("l");
-        var spec = Wire.JSON.createObjectNode().put("Image", image);
+        var spec = Wire.JSON.createObjectNode().put("Image", docker.image());
         spec.putArray("Cmd").add("/bin/sh").add("-c").add("i=0; while [ $i -lt 400 ]; do i=$((i+1)); echo line-$i; sleep 0.005; done");
         spec.putObject("Labels").put(ContainerSpec.LABEL_ALLOC_ID, task.allocId);
         spec.putObject("HostConfig").put("NetworkMode", "none").putObject("LogConfig").put("Type", "json-file");

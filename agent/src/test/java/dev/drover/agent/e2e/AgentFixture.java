@@ -6,11 +6,7 @@ import dev.drover.agent.Agent;
 import dev.drover.agent.config.AgentConfig;
 import dev.drover.sdk.plugin.PluginPlacement;
 import dev.drover.sdk.rpc.Wire;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,13 +18,12 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * A real agent in the test JVM (real plugin processes, real fifos) on a free port and a temp data
- * dir, plus a small HTTP client for its API. Timeouts are turned into diagnoses: the failure shows
+ * dir, and its API ({@link AgentApi}). Timeouts are turned into diagnoses: the failure shows
  * the allocation as the API reports it.
  */
-final class AgentFixture implements AutoCloseable {
+final class AgentFixture extends AgentApi implements AutoCloseable {
     final Agent agent;
     final Path dataDir;
-    private final HttpClient http = HttpClient.newHttpClient();
 
     final PluginPlacement placement;
 
@@ -57,46 +52,9 @@ final class AgentFixture implements AutoCloseable {
         this.agent = Agent.start(tweak.apply(config));
     }
 
-    record Response(int status, String body, HttpResponse<String> raw) {
-        JsonNode json() {
-            return Wire.JSON.readTree(body);
-        }
-    }
-
-    Response call(String method, String path, String body) throws Exception {
-        var request = HttpRequest.newBuilder(URI.create(agent.address() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .timeout(Duration.ofSeconds(60))
-                .build();
-        var response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        return new Response(response.statusCode(), response.body(), response);
-    }
-
-    JsonNode get(String path) throws Exception {
-        var r = call("GET", path, null);
-        if (r.status() != 200) fail("GET " + path + " -> " + r.status() + ": " + r.body());
-        return r.json();
-    }
-
-    /** Parses HCL through the API and registers it, as `drover job run` does; returns the alloc ids. */
-    List<String> run(String hcl) throws Exception {
-        var parse = call("POST", "/v1/jobs/parse", Wire.JSON.writeValueAsString(Map.of("JobHCL", hcl, "Filename", "test.hcl")));
-        if (parse.status() != 200) fail("parse failed: " + parse.status() + " " + parse.body());
-        var body = Wire.JSON.createObjectNode();
-        body.set("Job", parse.json());
-        var reg = call("PUT", "/v1/jobs", Wire.JSON.writeValueAsString(body));
-        if (reg.status() != 200) fail("register failed: " + reg.status() + " " + reg.body());
-        var ids = new ArrayList<String>();
-        reg.json().get("AllocIDs").forEach(n -> ids.add(n.asString()));
-        return ids;
-    }
-
-    JsonNode alloc(String id) throws Exception {
-        return get("/v1/allocation/" + id);
-    }
-
-    JsonNode taskState(String alloc, String task) throws Exception {
-        return alloc(alloc).path("TaskStates").path(task);
+    @Override
+    String address() {
+        return agent.address();
     }
 
     /** Polls the task's state until the predicate holds; fails with the task's state and events. */

@@ -4,19 +4,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.drover.sdk.plugin.PluginPlacement;
 import dev.drover.sdk.proc.Reaper;
-import dev.drover.sdk.rpc.Wire;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import tools.jackson.databind.JsonNode;
 
@@ -26,13 +19,12 @@ import tools.jackson.databind.JsonNode;
  * The test JVM makes itself a child subreaper first: it stands in for init (systemd), which
  * reaps the plugin processes a killed agent leaves behind.
  */
-final class AgentProcess implements AutoCloseable {
+final class AgentProcess extends AgentApi implements AutoCloseable {
     final Path dataDir;
     final PluginPlacement placement;
     final int port;
     private final Path config;
     private final Path log;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Process process;
     private int starts;
 
@@ -64,6 +56,7 @@ final class AgentProcess implements AutoCloseable {
         }
     }
 
+    @Override
     String address() {
         return "http://127.0.0.1:" + port;
     }
@@ -117,43 +110,6 @@ final class AgentProcess implements AutoCloseable {
         } catch (IOException e) {
             return "(no agent log: " + e.getMessage() + ")";
         }
-    }
-
-    record Response(int status, String body) {
-        JsonNode json() {
-            return Wire.JSON.readTree(body);
-        }
-    }
-
-    Response call(String method, String path, String body) throws IOException, InterruptedException {
-        var request = HttpRequest.newBuilder(URI.create(address() + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                .timeout(Duration.ofSeconds(60)).build();
-        var response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        return new Response(response.statusCode(), response.body());
-    }
-
-    JsonNode get(String path) throws Exception {
-        var r = call("GET", path, null);
-        if (r.status() != 200) fail("GET " + path + " -> " + r.status() + ": " + r.body());
-        return r.json();
-    }
-
-    /** Parses HCL through the API and registers it; returns the alloc ids. */
-    List<String> run(String hcl) throws Exception {
-        var parse = call("POST", "/v1/jobs/parse", Wire.JSON.writeValueAsString(Map.of("JobHCL", hcl, "Filename", "fault.hcl")));
-        if (parse.status() != 200) fail("parse failed: " + parse.status() + " " + parse.body());
-        var body = Wire.JSON.createObjectNode();
-        body.set("Job", parse.json());
-        var reg = call("PUT", "/v1/jobs", Wire.JSON.writeValueAsString(body));
-        if (reg.status() != 200) fail("register failed: " + reg.status() + " " + reg.body());
-        var ids = new ArrayList<String>();
-        reg.json().get("AllocIDs").forEach(n -> ids.add(n.asString()));
-        return ids;
-    }
-
-    JsonNode taskState(String alloc, String task) throws Exception {
-        return get("/v1/allocation/" + alloc).path("TaskStates").path(task);
     }
 
     /** Polls until the task is in {@code state}; fails with the task's state and the agent's log. */

@@ -10,7 +10,8 @@ cd "$root"
 # crun/runc: the isolated executor's OCI runtimes; perl: the sandbox tests' fork bomb and memory hog.
 # docker.io, docker-registry, busybox-static: the docker tests start a private dockerd and registry and build images from busybox.
 # python3-prometheus-client: the Prometheus project's own text-format parser, which the metrics tests hand scrapes to.
-packages=(util-linux procps crun runc perl docker.io docker-registry busybox-static python3-prometheus-client)
+# tmux: AllocExecTerminalIT (dist) types into `drover alloc exec -t` in a real terminal, a tmux pane.
+packages=(util-linux procps crun runc perl docker.io docker-registry busybox-static python3-prometheus-client tmux)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -6,7 +6,6 @@ import dev.drover.agent.alloc.Allocation;
 import dev.drover.agent.job.Job;
 import dev.drover.agent.job.Task;
 import dev.drover.agent.job.TaskGroup;
-import dev.drover.agent.state.StateStore.Bucket;
 import dev.drover.agent.task.hooks.DriverPrestartHook;
 import dev.drover.agent.task.hooks.EnvHook;
 import dev.drover.agent.task.hooks.LogmonHook;
@@ -19,7 +18,6 @@ import dev.drover.sdk.driver.TaskHandle;
 import dev.drover.sdk.driver.TaskState;
 import dev.drover.sdk.logmon.LogStats;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -38,7 +36,8 @@ import java.util.logging.Logger;
  *     └──────────── kill ──────────────────────────────────▶  dead ──stop hooks──▶ done
  * </pre>
  * Kill, restart and signal requests come from other threads and act on the driver directly; the
- * run loop sees their effect as the task's exit.
+ * run loop sees their effect as the task's exit. A start attempt (or the reattach after an agent
+ * restart) is {@link TaskStart}'s; the state and events the API shows are {@link TaskEvents}'.
  */
 public final class TaskRunner {
     private static final Logger LOG = Logger.getLogger(TaskRunner.class.getName());
@@ -47,44 +46,36 @@ public final class TaskRunner {
     private final TaskContext ctx;
     private final TaskPersistence persistence;
     private final RestartTracker tracker;
-    private final Consumer<TaskRunner> onStateChange;
     private final LogmonHook logmon = new LogmonHook();
     /** The task runner's hooks, in execution order. */
     private final List<TaskHook> hooks;
+    private final TaskEvents events;
+    private final TaskStart starts;
     private final CompletableFuture<TaskStateView> done = new CompletableFuture<>();
+    /** Guards the fields below, shared by the run loop and the request threads. */
     private final Object lock = new Object();
 
-    private TaskStateView state;
     private TaskHandle handle; // non-null while a driver task exists
     private boolean killRequested;
     private boolean detached;
     /** Opens when the task's lifecycle hook may start (see LifecycleCoordinator); a kill or detach wakes the runner too. */
     private volatile CompletableFuture<?> startGate = CompletableFuture.completedFuture(null);
     private final CompletableFuture<Void> wake = new CompletableFuture<>();
-    /** The state write holding this task's allocation: its process starts only once that is durable. */
-    private volatile long allocWrite;
-    /**
-     * Held while a start attempt runs (hooks, StartTask, until its handle is durable) or a task is
-     * reattached after an agent restart. An agent
-     * shutting down waits for it, so a task it launched always has a handle on disk for the next agent
-     * to reattach to, and the state store is not closed under a start.
-     */
-    private final java.util.concurrent.locks.ReentrantLock starting = new java.util.concurrent.locks.ReentrantLock();
     /** How long a detaching agent waits for a start attempt in flight (a long image pull is abandoned). */
     static final Duration DETACH_WAIT = Duration.ofSeconds(30);
 
     public TaskRunner(AgentServices services, Allocation alloc, Job job, TaskGroup group, Task task, AllocDir allocDir,
                       Consumer<TaskRunner> onStateChange) {
         this.services = services;
-        this.onStateChange = onStateChange;
         String key = alloc.id() + "/" + task.name();
         this.persistence = new TaskPersistence(services.state(), key);
-        this.state = services.state().get(Bucket.TASK_STATES, key, TaskStateView.class).orElse(TaskStateView.initial());
+        this.events = new TaskEvents(services, alloc, task.name(), () -> onStateChange.accept(this));
         var driver = services.drivers().require(task.driver());
         // Hook events precede a start (whose commit makes them durable) or a failure (emitted durably).
-        this.ctx = new TaskContext(services, alloc, job, group, task, allocDir, driver, this::emitDeferred, persistence);
+        this.ctx = new TaskContext(services, alloc, job, group, task, allocDir, driver, events::emitDeferred, persistence);
         this.tracker = new RestartTracker(task.restart(), RestartTracker.restartsOnSuccess(job.type(), task.lifecycle()));
         this.hooks = List.of(new ValidateHook(), new TaskDirHook(), logmon, new EnvHook(), new DriverPrestartHook(TaskConfigs::forAttempt));
+        this.starts = new TaskStart(this, services, ctx, persistence, tracker, events, hooks, logmon);
     }
 
     public String name() {
@@ -96,8 +87,8 @@ public final class TaskRunner {
         return ctx;
     }
 
-    public synchronized TaskStateView state() {
-        return state;
+    public TaskStateView state() {
+        return events.state();
     }
 
     public CompletableFuture<TaskStateView> done() {
@@ -111,25 +102,25 @@ public final class TaskRunner {
 
     /** As {@link #start()}; the task's process waits until state write {@code allocWrite} is durable. */
     public void start(long allocWrite) {
-        this.allocWrite = allocWrite;
+        starts.afterWrite(allocWrite);
         if (persistence.local().runComplete()) {
             done.complete(state()); // finished before an agent restart: nothing to run again
             return;
         }
-        if (state.events().isEmpty()) emitDeferred(EventTypes.received());
+        if (state().events().isEmpty()) events.emitDeferred(EventTypes.received());
         Thread.ofVirtual().name("task-" + ctx.taskKey()).start(this::run);
     }
 
     private void run() {
         try {
-            boolean attached = tryRecover();
+            boolean attached = starts.reattach();
             if (!attached) {
                 CompletableFuture.anyOf(startGate, wake).join();
                 if (isDetached()) return; // never started: nothing to leave running
             }
             while (true) {
                 if (!attached) {
-                    if (killRequestedNow() || !boundedStart()) {
+                    if (killRequestedNow() || !starts.attempt()) {
                         if (isDetached()) return; // the agent went away before the task started: the next one starts it
                         if (handleDecision(tracker.next())) continue;
                         break;
@@ -143,130 +134,29 @@ public final class TaskRunner {
             }
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "task runner for " + ctx.taskKey() + " failed", e);
-            emit(EventTypes.driverFailure("task runner failed: " + e.getMessage(), true));
+            events.emit(EventTypes.driverFailure("task runner failed: " + e.getMessage(), true));
         } finally {
             finish();
         }
     }
 
-    /** After an agent restart: reattach to the task the persisted handle describes. */
-    private boolean tryRecover() {
-        var saved = persistence.local().handle();
-        if (saved == null || persistence.local().runComplete()) return false;
-        starting.lock(); // reattaching may launch a logmon: an agent stopping meanwhile waits for its record
-        try {
-            return !isDetached() && recover(saved);
-        } finally {
-            starting.unlock();
+    /** Makes {@code started} the current attempt's driver task; true if a stop came meanwhile (stop it at once). */
+    boolean attach(TaskHandle started) {
+        synchronized (lock) {
+            handle = started;
+            return killRequested;
         }
     }
 
-    private boolean recover(TaskHandle saved) {
-        try {
-            ctx.driver.recoverTask(saved);
-            for (var hook : hooks) {
-                // The env must be rebuilt and logmon reattached even though nothing is started.
-                if (hook instanceof EnvHook || hook instanceof LogmonHook) ((TaskHook.Prestart) hook).prestart(ctx);
-            }
-            logmon.awaitSession();
-            boolean stopAtOnce;
-            synchronized (lock) {
-                handle = saved;
-                stopAtOnce = killRequested; // a stop that came while we reattached
-            }
-            if (stopAtOnce) stopDriverTask();
-            return true;
-        } catch (Exception e) {
-            emit(EventTypes.restoreFailed("failed to restore task: " + e.getMessage()));
-            persistence.update(local -> local.withHandle(null));
-            return false;
-        }
-    }
-
-    private boolean isDetached() {
+    boolean isDetached() {
         synchronized (lock) {
             return detached;
         }
     }
 
-    private boolean killRequestedNow() {
+    boolean killRequestedNow() {
         synchronized (lock) {
             return killRequested;
-        }
-    }
-
-    /** Many tasks may start at once; only {@code start_parallelism} of them do the work at a time. */
-    private boolean boundedStart() {
-        return Waits.bounded(services.starts(), this::prestartAndStart);
-    }
-
-    /** Runs the prestart hooks and StartTask; false (with the tracker told why) on failure or when the agent detaches. */
-    private boolean prestartAndStart() {
-        starting.lock();
-        try {
-            return !isDetached() && prestartAndStartOnce();
-        } finally {
-            logmon.abandon(); // after a failure: the logmon session start that ran alongside
-            starting.unlock();
-        }
-    }
-
-    private boolean prestartAndStartOnce() {
-        for (var hook : hooks) {
-            if (!(hook instanceof TaskHook.Prestart prestart)) continue;
-            try {
-                prestart.prestart(ctx);
-            } catch (Exception e) {
-                boolean recoverable = !(e instanceof DroverException de) || de.recoverable();
-                emit(EventTypes.hookFailed(hook.name(), e.getMessage() == null ? e.toString() : e.getMessage(), false));
-                tracker.setStartError(recoverable);
-                return false;
-            }
-        }
-        if (killRequestedNow() || isDetached()) return false; // no process for an agent that is going away
-        var config = TaskConfigs.forAttempt(ctx);
-        try {
-            // No process before its allocation is on disk (the registration's commit, overlapping the hooks).
-            services.state().awaitDurable(allocWrite);
-            long startBegan = System.nanoTime();
-            var started = ctx.driver.startTask(config);
-            long startedAt = now(); // the process runs from here on; persisting that comes after
-            services.telemetry().taskStarted(ctx.task.driver(), System.nanoTime() - startBegan);
-            var event = EventTypes.started();
-            if (!logmonReady(started.handle())) return false;
-            boolean stopAtOnce;
-            synchronized (lock) {
-                handle = started.handle();
-                stopAtOnce = killRequested;
-            }
-            // Handle and Running state in one commit: the handle must be durable for a restarted agent to reattach.
-            persistence.write(local -> local.withHandle(started.handle()));
-            long written = transition(TaskStateView.RUNNING, startedAt, event, started.network());
-            services.state().awaitDurable(written);
-            if (stopAtOnce) stopDriverTask();
-            return true;
-        } catch (DroverException e) {
-            services.telemetry().taskStartFailed(ctx.task.driver());
-            emit(EventTypes.driverFailure(e.getMessage(), false));
-            tracker.setStartError(e.recoverable());
-            return false;
-        }
-    }
-
-    /** The task's log session was set up while it launched: without it the task cannot run. */
-    private boolean logmonReady(TaskHandle launched) {
-        try {
-            logmon.awaitSession();
-            return true;
-        } catch (RuntimeException e) {
-            try {
-                ctx.driver.destroyTask(launched.config().id(), true);
-            } catch (DroverException de) {
-                LOG.warning("destroying " + launched.config().id() + " after its logmon failed: " + de.getMessage());
-            }
-            emit(EventTypes.hookFailed(logmon.name(), e.getMessage() == null ? e.toString() : e.getMessage(), false));
-            tracker.setStartError(!(e instanceof DroverException de) || de.recoverable());
-            return false;
         }
     }
 
@@ -278,7 +168,7 @@ public final class TaskRunner {
             id = handle.config().id();
             handle = null;
         }
-        emit(EventTypes.terminated(result.exitCode(), result.signal(), result.oomKilled(), result.err()));
+        events.emit(EventTypes.terminated(result.exitCode(), result.signal(), result.oomKilled(), result.err()));
         try {
             ctx.driver.destroyTask(id, true);
         } catch (DroverException e) {
@@ -286,21 +176,19 @@ public final class TaskRunner {
         }
         persistence.update(local -> local.withHandle(null));
         tracker.setExit(result);
-        if (killed) emit(EventTypes.killed());
+        if (killed) events.emit(EventTypes.killed());
     }
 
     /** Acts on the restart tracker's decision; true if the loop goes round again. */
     private boolean handleDecision(RestartTracker.Decision decision) {
         return switch (decision) {
             case RestartTracker.Decision.Restart r -> {
-                synchronized (this) {
-                    state = state.withRestart(now());
-                }
-                transition(TaskStateView.PENDING, EventTypes.restarting(r.delay(), r.reason()));
+                events.countRestart();
+                events.transition(TaskStateView.PENDING, EventTypes.restarting(r.delay(), r.reason()));
                 yield sleepUnlessKilled(r.delay());
             }
             case RestartTracker.Decision.NotRestarting n -> {
-                emit(EventTypes.notRestarting(n.reason()));
+                events.emit(EventTypes.notRestarting(n.reason()));
                 yield false;
             }
             case RestartTracker.Decision.Terminated t -> false;
@@ -334,7 +222,7 @@ public final class TaskRunner {
             done.complete(state());
             return;
         }
-        setState(TaskStateView.DEAD);
+        events.setState(TaskStateView.DEAD);
         for (var hook : hooks.reversed()) {
             if (hook instanceof TaskHook.Stop stop) {
                 try {
@@ -362,7 +250,7 @@ public final class TaskRunner {
         }
         wake.complete(null);
         if (done.isDone()) return;
-        emit(EventTypes.killing(killTimeout(), reason));
+        events.emit(EventTypes.killing(killTimeout(), reason));
         if (running) {
             awaitShutdownDelay();
             stopDriverTask();
@@ -372,7 +260,7 @@ public final class TaskRunner {
     /** Nomad's shutdown_delay: time between deregistration and the kill signal; cut short if the task exits. */
     private void awaitShutdownDelay() {
         if (ctx.task.shutdownDelay().isZero()) return;
-        emit(EventTypes.waitingShutdownDelay(ctx.task.shutdownDelay()));
+        events.emit(EventTypes.waitingShutdownDelay(ctx.task.shutdownDelay()));
         Waits.upTo(done, ctx.task.shutdownDelay());
     }
 
@@ -383,7 +271,7 @@ public final class TaskRunner {
 
     /** Records an event about this task decided elsewhere (e.g. the group's leader died). */
     public void recordEvent(TaskEventRecord event) {
-        if (!done.isDone()) emit(event);
+        if (!done.isDone()) events.emit(event);
     }
 
     /** Attempts of a stop whose call fails (a plugin host being replaced), with backoff from {@link #STOP_RETRY_FIRST}. */
@@ -395,7 +283,7 @@ public final class TaskRunner {
      * Nomad retries StopTask: a task whose stop got lost with its plugin host must not run on with
      * desired status stop. A task that ended meanwhile, or is unknown to its driver, needs no retry.
      */
-    private void stopDriverTask() {
+    void stopDriverTask() {
         TaskHandle h;
         synchronized (lock) {
             h = handle;
@@ -416,7 +304,6 @@ public final class TaskRunner {
         }
     }
 
-
     Duration killTimeout() {
         var t = ctx.task.killTimeout();
         return t.compareTo(services.maxKillTimeout()) > 0 ? services.maxKillTimeout() : t;
@@ -428,7 +315,7 @@ public final class TaskRunner {
             if (handle == null || killRequested) throw DroverException.invalid("task \"" + name() + "\" is not running");
             tracker.setRestartTriggered();
         }
-        emit(EventTypes.restartSignaled(reason));
+        events.emit(EventTypes.restartSignaled(reason));
         stopDriverTask();
     }
 
@@ -438,13 +325,13 @@ public final class TaskRunner {
             h = handle;
         }
         if (h == null) throw DroverException.invalid("task \"" + name() + "\" is not running");
-        emit(EventTypes.signaling(signal, reason));
+        events.emit(EventTypes.signaling(signal, reason));
         ctx.driver.signalTask(h.config().id(), signal);
     }
 
     /** A message from the driver about this task (image pull progress and the like). */
     public void driverEvent(String message) {
-        emit(EventTypes.driverMessage(message));
+        events.emit(EventTypes.driverMessage(message));
     }
 
     /**
@@ -459,15 +346,7 @@ public final class TaskRunner {
             detached = true;
         }
         wake.complete(null);
-        boolean settled = false;
-        try {
-            settled = starting.tryLock(DETACH_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            if (settled) starting.unlock();
-        }
-        if (!settled) LOG.warning("task " + ctx.taskKey() + " was still starting after " + DETACH_WAIT + "; the next agent starts it");
+        if (!starts.settle(DETACH_WAIT)) LOG.warning("task " + ctx.taskKey() + " was still starting after " + DETACH_WAIT + "; the next agent starts it");
         logmon.detach();
         return CompletableFuture.completedFuture(null);
     }
@@ -486,68 +365,5 @@ public final class TaskRunner {
 
     public TaskState driverState() {
         return currentTaskId() == null ? TaskState.EXITED : TaskState.RUNNING;
-    }
-
-    // ---- state and events -------------------------------------------------------------------
-
-    private void emit(TaskEventRecord event) {
-        synchronized (this) {
-            state = withEvent(state, event);
-        }
-        persistState();
-    }
-
-    /** An event on the way to a start: durable with the start's commit (or the next one), not on its own. */
-    private void emitDeferred(TaskEventRecord event) {
-        TaskStateView now;
-        synchronized (this) {
-            state = withEvent(state, event);
-            now = state;
-        }
-        services.state().write(Bucket.TASK_STATES, ctx.taskKey(), now);
-        onStateChange.accept(this);
-    }
-
-    /** Records an event and the state it leads to together, so readers never see one without the other. */
-    private void transition(String newState, TaskEventRecord event) {
-        synchronized (this) {
-            state = withEvent(state.withState(newState, now()), event);
-        }
-        persistState();
-    }
-
-    /** As above at time {@code at} with the start's DriverNetwork, written but not yet durable; returns the write to await. */
-    private long transition(String newState, long at, TaskEventRecord event, dev.drover.sdk.driver.DriverNetwork network) {
-        TaskStateView now;
-        synchronized (this) {
-            state = withEvent(state.withState(newState, at).withNetwork(network), event);
-            now = state;
-        }
-        long written = services.state().write(Bucket.TASK_STATES, ctx.taskKey(), now);
-        onStateChange.accept(this);
-        return written;
-    }
-
-    private void setState(String newState) {
-        synchronized (this) {
-            state = state.withState(newState, now());
-        }
-        persistState();
-    }
-
-    /** Adds an event and publishes it; callers hold this runner's lock, so the event stream keeps their order. */
-    private TaskStateView withEvent(TaskStateView before, TaskEventRecord event) {
-        services.telemetry().taskEvent(ctx.alloc, ctx.task.name(), event);
-        return before.withEvent(event);
-    }
-
-    private void persistState() {
-        services.state().put(Bucket.TASK_STATES, ctx.taskKey(), state());
-        onStateChange.accept(this);
-    }
-
-    private static long now() {
-        Instant i = Instant.now();
-        return i.getEpochSecond() * 1_000_000_000L + i.getNano();
     }
 }

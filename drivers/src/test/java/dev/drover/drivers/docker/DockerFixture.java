@@ -39,6 +39,8 @@ public final class DockerFixture implements AutoCloseable, BeforeAllCallback, Af
     private int registryPort;
     private DockerApi api;
     private String image;
+    /** Closes the fixture if the test JVM exits without doing so (a class that failed before its afterAll). */
+    private Thread exitHook;
 
     private DockerFixture(String imageName, int imagePaddingMB) {
         this.imageName = imageName;
@@ -84,6 +86,14 @@ public final class DockerFixture implements AutoCloseable, BeforeAllCallback, Af
         require("busybox", "busybox-static");
         // Short path: a unix socket path must fit in 108 bytes.
         dir = Files.createTempDirectory(Path.of("/tmp"), "dk");
+        exitHook = new Thread(() -> {
+            try {
+                close();
+            } catch (Exception ignored) {
+                // best effort while the JVM exits
+            }
+        }, "docker-fixture-cleanup");
+        Runtime.getRuntime().addShutdownHook(exitHook);
         dockerd = new ProcessBuilder(dockerdBin, "-H", "unix://" + dir.resolve("docker.sock"),
                 "--data-root", dir.resolve("root").toString(), "--exec-root", dir.resolve("exec").toString(),
                 "--pidfile", dir.resolve("dockerd.pid").toString(), "--iptables=false", "--ip6tables=false", "--bridge=none")
@@ -255,11 +265,11 @@ public final class DockerFixture implements AutoCloseable, BeforeAllCallback, Af
 
     /** Stops what {@link #open} started, as far as it got; safe to call again. */
     @Override
-    public void close() throws Exception {
+    public synchronized void close() throws Exception {
         if (dir == null) return;
         if (dockerd != null) {
             try {
-                removeDroverContainers();
+                if (api != null) removeDroverContainers();
             } catch (DroverException ignored) {
                 // engine already down
             }
@@ -275,6 +285,14 @@ public final class DockerFixture implements AutoCloseable, BeforeAllCallback, Af
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
         dir = null;
+        if (exitHook != null && Thread.currentThread() != exitHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(exitHook);
+            } catch (IllegalStateException exiting) {
+                // the JVM is shutting down already
+            }
+        }
+        exitHook = null;
         dockerd = registry = null;
         api = null;
         image = null;

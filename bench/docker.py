@@ -24,8 +24,8 @@ Report on stdout, progress on stderr.
 import argparse, os, shutil, signal, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from supervision import BenchError, out, progress, pct, scan, refers_to, describe, kill_pids, wait_running, latencies_ms  # noqa: E402
-from isolation import Agent  # noqa: E402
+from common import BenchError, BenchRun, out, progress, pct, scan, leftovers, describe, kill_pids, run_main, stop_process  # noqa: E402
+from agent import Agent, wait_running, latencies_ms  # noqa: E402
 
 IMAGE = "drover-bench/busybox:1"
 LABEL_ALLOC_ID = "com.hashicorp.nomad.alloc_id"  # ContainerSpec.LABEL_ALLOC_ID: on every Drover container
@@ -118,35 +118,26 @@ class Dockerd:
             left = self.docker("ps", "-aq", check=False, timeout=30).stdout.decode().split()
             if left:
                 self.docker("rm", "-f", *left, check=False, timeout=60)
-            self.proc.send_signal(signal.SIGTERM)  # stops its containerd, unmounts its layers
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
+            # SIGTERM: stops its containerd, unmounts its layers
+            if not stop_process(self.proc, signal.SIGTERM, timeout=30):
                 self.bench.problem("dockerd did not exit 30 s after SIGTERM; killed it")
-                self.proc.kill()
-                self.proc.wait()
         # dockerd may leave mounts (e.g. exec/netns/default) behind: deepest first
         with open("/proc/self/mountinfo") as f:
             points = [l.split()[4].replace("\\040", " ") for l in f]
         for p in sorted((p for p in points if p.startswith(self.dir + "/")), key=len, reverse=True):
             subprocess.run(["umount", "-l", p], capture_output=True)
         table = scan()
-        left = [pid for pid, (_, a) in table.items() if pid != os.getpid() and refers_to(pid, a, self.dir)]
+        left = leftovers(self.dir, table)
         if left:
             self.bench.problem(f"{len(left)} processes of {self.dir} left after dockerd stopped:\n{describe(left, table)}")
             kill_pids(left, self.dir)
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-class Bench:
+class Bench(BenchRun):
     def __init__(self, args):
+        super().__init__("drover-docker-")
         self.n = args.n
-        self.root = tempfile.mkdtemp(prefix="drover-docker-")
-        self.problems = []
-
-    def problem(self, msg):
-        self.problems.append(msg)
-        out(f"  PROBLEM: {msg}")
 
     def start_and_stop(self, ag, engine, job_id):
         ag.api("PUT", "/v1/jobs", job(job_id))
@@ -170,7 +161,7 @@ class Bench:
             engine.import_image()
             progress(f"dockerd {version} on {engine.sock}, image {IMAGE} imported")
             hcl = f'plugin "docker" {{\n  config {{ endpoint = "{engine.endpoint}" }}\n}}\n'
-            with Agent(self, "docker", hcl) as ag:
+            with Agent(self, "docker", config=hcl) as ag:
                 # warm-up: the docker_logger plugin and the agent's code paths come up once
                 self.start_and_stop(ag, engine, "warmup")
                 engine.bare_run("warmup-bare")
@@ -196,30 +187,7 @@ def main():
     if os.geteuid() != 0:
         print("docker.py: needs root (dockerd, the agent)", file=sys.stderr)
         return 1
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    bench = Bench(args)
-    interrupted = False
-    try:
-        bench.run()
-    except KeyboardInterrupt:
-        interrupted = True
-        out("\ninterrupted: cleaned up")
-    except BenchError as e:
-        bench.problem(str(e))
-    finally:
-        table = scan()
-        left = [pid for pid, (_, a) in table.items() if pid != os.getpid() and refers_to(pid, a, bench.root)]
-        if left:
-            bench.problem(f"{len(left)} processes of {bench.root} left at exit (killing them):\n{describe(left, table)}")
-            kill_pids(left, bench.root)
-        shutil.rmtree(bench.root, ignore_errors=True)
-    if bench.problems:
-        out(f"\n{len(bench.problems)} problem(s):")
-        for p in bench.problems:
-            out("  - " + p.splitlines()[0])
-    else:
-        out("\nNo problems: every start ran, nothing left over.")
-    return 130 if interrupted else (1 if bench.problems else 0)
+    return run_main(Bench(args), none="No problems: every start ran, nothing left over.")
 
 
 if __name__ == "__main__":

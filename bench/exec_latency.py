@@ -33,17 +33,17 @@ Usage: bench/exec_latency.py [--n N] [--cli M] [--drivers raw_exec,exec,java,doc
 Needs root, crun, docker.io, busybox-static, a JDK (JAVA_HOME) and a built distribution (dist/target/lib).
 Report on stdout, progress on stderr.
 """
-import argparse, base64, json, os, shutil, signal, socket, struct, subprocess, sys, tempfile, time, urllib.parse
+import argparse, base64, json, os, socket, struct, subprocess, sys, time, urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from supervision import DROVER, JAVA_HOME, BenchError, out, progress, pct, scan, refers_to, describe, kill_pids, wait_running  # noqa: E402
-from isolation import Agent, DEFAULT_CHROOT  # noqa: E402
-from docker import Dockerd, IMAGE  # noqa: E402
+from common import DROVER, JAVA_HOME, BenchError, BenchRun, out, progress, pct, print_table, run_main  # noqa: E402
+from agent import Agent, wait_running  # noqa: E402
+from isolation import DEFAULT_CHROOT  # noqa: E402
+from docker import Dockerd, IMAGE, LABEL_ALLOC_ID  # noqa: E402
 
 DRIVERS = ("raw_exec", "exec", "java", "docker")
 COMMAND = ["/bin/sh", "-c", "echo hi"]
 CRUN_ROOT = "/run/drover/crun"  # OciRuntime.RUN_DIR/<runtime>: where the executor's crun keeps its containers
-LABEL_ALLOC_ID = "com.hashicorp.nomad.alloc_id"
 
 
 def fmt(lat):
@@ -210,15 +210,11 @@ def crun_container(alloc):
     return ids[0]
 
 
-class Bench:
+class Bench(BenchRun):
     def __init__(self, args):
+        super().__init__("drover-exec-latency-")
         self.n, self.cli, self.drivers = args.n, args.cli, args.drivers
-        self.root = tempfile.mkdtemp(prefix="drover-exec-latency-")
-        self.problems, self.rows = [], []
-
-    def problem(self, msg):
-        self.problems.append(msg)
-        out(f"  PROBLEM: {msg}")
+        self.rows = []
 
     def config(self, engine, app):
         chroot = ", ".join(f'"{p}" = "{p}"' for p in DEFAULT_CHROOT + [app])
@@ -246,7 +242,7 @@ class Bench:
         compile_sleep(app)
         with Dockerd(self) as engine:
             engine.import_image()
-            with Agent(self, "exec", self.config(engine, app)) as ag:
+            with Agent(self, "exec", config=self.config(engine, app), jvm_tasks=True) as ag:
                 allocs, baselines = {}, {}
                 for d in self.drivers:
                     ag.api("PUT", "/v1/jobs", job(d))
@@ -302,12 +298,7 @@ class Bench:
         out(f"  load average after: {os.getloadavg()[0]:.2f}")
         out()
         out("```")
-        table = [("driver", "first output p50 / p95", "session p50", "baseline p50 / p95", "ratio p50")] + self.rows
-        w = [max(len(r[i]) for r in table) for i in range(5)]
-        for i, r in enumerate(table):
-            out("| " + " | ".join(c.ljust(w[j]) for j, c in enumerate(r)) + " |")
-            if i == 0:
-                out("|" + "|".join("-" * (x + 2) for x in w) + "|")
+        print_table(("driver", "first output p50 / p95", "session p50", "baseline p50 / p95", "ratio p50"), self.rows)
         out("```")
 
     def cli_sessions(self, ag, allocs):
@@ -337,26 +328,7 @@ def main():
     if os.geteuid() != 0:
         print("exec_latency.py: needs root (the agent, crun, dockerd)", file=sys.stderr)
         return 1
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    bench = Bench(args)
-    try:
-        bench.run()
-    except BenchError as e:
-        bench.problem(f"FAILED: {e}")
-    except KeyboardInterrupt:
-        out("\ninterrupted: cleaning up")
-    finally:
-        table = scan()
-        left = [p for p, (_, a) in table.items() if p != os.getpid() and refers_to(p, a, bench.root)]
-        if left:
-            bench.problem(f"{len(left)} processes of {bench.root} left at exit:\n{describe(left, table)}")
-            kill_pids(left, bench.root)
-        shutil.rmtree(bench.root, ignore_errors=True)
-    if bench.problems:
-        out(f"\n{len(bench.problems)} problem(s):")
-        for p in bench.problems:
-            out("  - " + p.splitlines()[0])
-    return 1 if bench.problems else 0
+    return run_main(Bench(args))
 
 
 if __name__ == "__main__":

@@ -13,20 +13,19 @@ baselines measured in the same run:
      minus idle), the task processes' own PSS, and any OCI runtime process left behind (must be 0)
 
 Every phase runs its own `bin/drover agent -dev -config <file>` on a fresh data dir and a free port;
-afterwards nothing of that data dir may be left in /proc. Uses helpers of bench/supervision.py.
+afterwards nothing of that data dir may be left in /proc (bench/agent.py).
 
 Usage: bench/isolation.py [--n N] [--runtimes crun,runc] [--phases start,chroot,pss] [--big-files F] [--big-mib M]
   default: N = 50, 20 000 files / 1 GiB in the big directory (~5 minutes)
 Needs root and a built distribution (dist/target/lib). Talks only to 127.0.0.1.
 Report on stdout, progress on stderr. Exit status 1 if a phase failed or anything was left over.
 """
-import argparse, json, os, shutil, signal, subprocess, sys, tempfile, time
+import argparse, json, os, shutil, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from supervision import (DROVER, JAVA_HOME, BenchError, out, progress, mib, pct, free_port, tail, scan, refers_to,  # noqa: E402
-                         pss_kb, describe, kill_pids, proc_args, is_drover, wait_running, latencies_ms)
+from common import BenchError, BenchRun, out, progress, mib, pct, scan, pss_kb, describe, proc_args, print_table, run_main, sleep_job  # noqa: E402
+from agent import Agent, wait_running, latencies_ms  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUN_DIR = "/run/drover"  # OciRuntime.RUN_DIR: <runtime>/bundles/<container id>/config.json
 RUNTIMES = ("crun", "runc")
 PHASES = ("start", "chroot", "pss")
@@ -37,119 +36,11 @@ def fmt(lat):
     return f"p50 {pct(lat, 50):7.1f} ms   p95 {pct(lat, 95):7.1f} ms"
 
 
-def job(job_id, driver="exec", count=1):
-    return {"Job": {"ID": job_id, "Type": "service", "TaskGroups": [{
-        "Name": "g", "Count": count,
-        "Tasks": [{"Name": "sleep", "Driver": driver, "Config": {"command": "/bin/sleep", "args": ["100000"]}}]}]}}
-
-
-class Agent:
-    """One `drover agent -dev -config FILE`: its API, its processes, a checked shutdown."""
-
-    def __init__(self, bench, label, hcl):
-        self.bench, self.label = bench, label
-        self.data = tempfile.mkdtemp(prefix=f"{label}.", dir=bench.root)
-        self.log = self.data + ".agent.log"
-        self.config = self.data + ".hcl"
-        with open(self.config, "w") as f:
-            f.write(hcl)
-        self.port = free_port()
-        self.proc = None
-
-    def __enter__(self):
-        cmd = [DROVER, "agent", "-dev", "-config", self.config, "-bind", "127.0.0.1", "-data-dir", self.data,
-               "-http-port", str(self.port)]
-        with open(self.log, "wb") as logf:
-            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT,
-                                         env=dict(os.environ, JAVA_HOME=JAVA_HOME), start_new_session=True)
-        deadline = time.time() + 90
-        while True:
-            if self.proc.poll() is not None:
-                self.close()
-                raise BenchError(f"agent ({self.label}) exited with {self.proc.returncode}; its log:\n{tail(self.log)}")
-            try:
-                self.api("GET", "/v1/agent/health", timeout=2)
-                break
-            except BenchError:
-                if time.time() > deadline:
-                    self.close()
-                    raise BenchError(f"agent ({self.label}) API not up in 90 s; its log:\n{tail(self.log)}")
-                time.sleep(0.1)
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-        return False
-
-    def api(self, method, path, body=None, timeout=120):
-        import urllib.request, urllib.error
-        from supervision import HTTP
-        req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", method=method,
-                                     data=None if body is None else json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
-        try:
-            with HTTP.open(req, timeout=timeout) as r:
-                return json.loads(r.read() or b"null")
-        except urllib.error.HTTPError as e:
-            raise BenchError(f"{method} {path}: HTTP {e.code}: {e.read().decode(errors='replace')[:800]}")
-        except (urllib.error.URLError, OSError) as e:
-            raise BenchError(f"{method} {path}: {e}")
-
-    def diagnose(self, allocs):
-        lines = []
-        for a in allocs[:2]:
-            for name, ts in (self.api("GET", f"/v1/allocation/{a['ID']}").get("TaskStates") or {}).items():
-                lines += [f"      {name}: {e.get('Type')}: {e.get('DisplayMessage')}" for e in (ts.get("Events") or [])[-5:]]
-        return "\n".join(lines) + f"\n    agent log:\n{tail(self.log, 10)}"
-
-    def processes(self):
-        """(drover pids, task pids): the agent's tree plus anything referring to its data dir."""
-        table = scan()
-        children = {}
-        for pid, (ppid, _) in table.items():
-            children.setdefault(ppid, []).append(pid)
-        ours, todo = set(), [self.proc.pid] if self.proc and self.proc.poll() is None else []
-        while todo:
-            pid = todo.pop()
-            if pid in table and pid not in ours:
-                ours.add(pid)
-                todo += children.get(pid, [])
-        ours |= {pid for pid, (_, a) in table.items() if refers_to(pid, a, self.data)}
-        drover = [p for p in ours if is_drover(table[p][1]) or p == self.proc.pid]
-        return drover, [p for p in ours if p not in drover], table
-
-    def tasks(self):
-        return self.processes()[1]
-
-    def start_one(self, job_id, driver="exec"):
-        self.api("PUT", "/v1/jobs", job(job_id, driver))
-        running, _ = wait_running(self, job_id, 1, timeout=120)
-        return running
-
-    def stop(self, job_id, timeout=60):
-        self.api("DELETE", f"/v1/job/{job_id}?purge=true")
-        deadline = time.time() + timeout
-        while self.tasks():
-            if time.time() > deadline:
-                raise BenchError(f"{self.label}: tasks of {job_id} alive {timeout} s after the stop")
-            time.sleep(0.05)
-
-    def close(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(150)
-            except subprocess.TimeoutExpired:
-                self.bench.problem(f"{self.label}: agent did not exit 150 s after SIGINT; killed")
-                self.proc.kill()
-                self.proc.wait()
-        deadline = time.time() + 20
-        while (left := sorted(set(self.processes()[0]) | set(self.tasks()))) and time.time() < deadline:
-            time.sleep(0.2)
-        if left:
-            self.bench.problem(f"{self.label}: {len(left)} processes left after the agent stopped:\n{describe(left, scan())}")
-            kill_pids(left, self.data)
-        shutil.rmtree(self.data, ignore_errors=True)
+def start_one(ag, job_id, driver="exec"):
+    """One `sleep` task of `driver`; returns once it runs."""
+    ag.api("PUT", "/v1/jobs", sleep_job(job_id, driver=driver))
+    running, _ = wait_running(ag, job_id, 1, timeout=120)
+    return running
 
 
 def hcl(runtime="crun", chroot=None):
@@ -160,35 +51,31 @@ def hcl(runtime="crun", chroot=None):
     return text
 
 
-class Bench:
+class Bench(BenchRun):
     def __init__(self, args):
+        super().__init__("drover-isolation-")
         self.n, self.runtimes, self.phases = args.n, args.runtimes, args.phases
         self.big_files, self.big_mib = args.big_files, args.big_mib
-        self.root = tempfile.mkdtemp(prefix="drover-isolation-")
-        self.problems, self.rows = [], []
-
-    def problem(self, msg):
-        self.problems.append(msg)
-        out(f"  PROBLEM: {msg}")
+        self.rows = []
 
     # -- 1. start latency vs a bare runtime run ---------------------------------------------
 
     def sequential(self, ag, prefix, n):
         lat = []
         for i in range(n):
-            running = ag.start_one(f"{prefix}-{i}")
+            running = start_one(ag, f"{prefix}-{i}")
             lat += latencies_ms(running)
-            ag.stop(f"{prefix}-{i}")
+            ag.stop_job(f"{prefix}-{i}")
             if (i + 1) % 20 == 0 and i + 1 < n:
                 progress(f"{ag.label}: {i + 1}/{n} starts, p50 so far {pct(lat, 50):.0f} ms")
         return lat
 
     def phase_start(self, runtime):
         out(f"[1] exec start latency — runtime {runtime}, {self.n} sequential jobs (count=1, running, then stopped)")
-        with Agent(self, f"start-{runtime}", hcl(runtime)) as ag:
-            ag.start_one("warmup")  # the plugin host and its class data cache come up once
+        with Agent(self, f"start-{runtime}", config=hcl(runtime)) as ag:
+            start_one(ag, "warmup")  # the plugin host and its class data cache come up once
             spec = self.capture_spec(ag, runtime)
-            ag.stop("warmup")
+            ag.stop_job("warmup")
             lat, base = [], []
             for i in range(self.n):  # interleaved: both see the same machine load
                 lat += self.sequential(ag, f"seq-{i}", 1)
@@ -278,11 +165,11 @@ class Bench:
         default = {p: p for p in DEFAULT_CHROOT}
         results = {"default": [], "default + big": []}
         # Two agents up at once, starts alternating between them: both see the same machine load.
-        with Agent(self, "chroot-default", hcl(self.runtimes[0], default)) as small, \
-                Agent(self, "chroot-big", hcl(self.runtimes[0], dict(default, **{big: "/big"}))) as large:
+        with Agent(self, "chroot-default", config=hcl(self.runtimes[0], default)) as small, \
+                Agent(self, "chroot-big", config=hcl(self.runtimes[0], dict(default, **{big: "/big"}))) as large:
             for ag in (small, large):
-                ag.start_one("warmup")
-                ag.stop("warmup")
+                start_one(ag, "warmup")
+                ag.stop_job("warmup")
             for i in range(self.n):
                 for label, ag in (("default", small), ("default + big", large)):
                     results[label] += self.sequential(ag, f"chroot-{i}", 1)
@@ -304,14 +191,14 @@ class Bench:
         n = self.n
         out(f"[3] PSS per task — {n} running exec tasks vs {n} raw_exec tasks, runtime {self.runtimes[0]}")
         per = {}
-        with Agent(self, "pss", hcl(self.runtimes[0])) as ag:
+        with Agent(self, "pss", config=hcl(self.runtimes[0])) as ag:
             for driver in ("raw_exec", "exec"):
-                ag.start_one(f"warm-{driver}", driver)
-                ag.stop(f"warm-{driver}")
+                start_one(ag, f"warm-{driver}", driver)
+                ag.stop_job(f"warm-{driver}")
             time.sleep(3)
             for driver in ("raw_exec", "exec"):
                 idle = sum(pss_kb(p) for p in ag.processes()[0])
-                ag.api("PUT", "/v1/jobs", job(driver, driver, n))
+                ag.api("PUT", "/v1/jobs", sleep_job(driver, n, driver))
                 wait_running(ag, driver, n, timeout=300)
                 time.sleep(3)
                 drover, tasks, _ = ag.processes()
@@ -325,7 +212,7 @@ class Bench:
                     f"runtime processes left: {len(leftovers)}")
                 if leftovers:
                     self.problem(f"{len(leftovers)} crun/runc processes stay behind running exec tasks: {leftovers[:5]}")
-                ag.stop(driver, timeout=120)
+                ag.stop_job(driver, timeout=120)
         self.rows.append((f"Drover PSS per task, {n} running", f"exec {mib(per['exec'][0]):.2f} MiB",
                           f"raw_exec {mib(per['raw_exec'][0]):.2f} MiB", f"{per['exec'][0] / max(per['raw_exec'][0], 1):.2f}x"))
         self.rows.append(("task process PSS", f"exec {mib(per['exec'][1]):.3f} MiB",
@@ -344,16 +231,11 @@ class Bench:
             try:
                 fn(*args)
             except BenchError as e:
-                self.problem(f"{name} FAILED: {e}")
+                self.failed(name, e)
                 out()
         out("Summary (ratios against the baseline column, same run)")
         out("```")
-        table = [("measure", "drover", "baseline", "ratio")] + self.rows
-        w = [max(len(r[i]) for r in table) for i in range(4)]
-        for i, r in enumerate(table):
-            out("| " + " | ".join(c.ljust(w[j]) for j, c in enumerate(r)) + " |")
-            if i == 0:
-                out("|" + "|".join("-" * (x + 2) for x in w) + "|")
+        print_table(("measure", "drover", "baseline", "ratio"), self.rows)
         out("```")
 
 
@@ -374,24 +256,7 @@ def main():
         if r not in RUNTIMES or not shutil.which(r):
             print(f"isolation.py: runtime {r!r} not found (apt-get install {r})", file=sys.stderr)
             return 1
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    bench = Bench(args)
-    try:
-        bench.run()
-    except KeyboardInterrupt:
-        out("\ninterrupted: cleaning up")
-    finally:
-        table = scan()
-        left = [p for p, (_, a) in table.items() if p != os.getpid() and refers_to(p, a, bench.root)]
-        if left:
-            bench.problem(f"{len(left)} processes of {bench.root} left at exit:\n{describe(left, table)}")
-            kill_pids(left, bench.root)
-        shutil.rmtree(bench.root, ignore_errors=True)
-    if bench.problems:
-        out(f"\n{len(bench.problems)} problem(s):")
-        for p in bench.problems:
-            out("  - " + p.splitlines()[0])
-    return 1 if bench.problems else 0
+    return run_main(Bench(args))
 
 
 if __name__ == "__main__":

@@ -12,57 +12,15 @@ stops the agent and checks that nothing of its data dir is left in /proc (exit s
 Usage: bench/metrics_scrape.py [--n 500] [--scrapes 50] [--placement shared|per_task] [--keep]
 Needs root (like the agent) and a built distribution (dist/target/lib). Report on stdout.
 """
-import argparse, json, os, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
-import urllib.request
+import argparse, json, os, shutil, signal, statistics, subprocess, sys, tempfile, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DROVER = os.path.join(ROOT, "bin", "drover")
-HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1 only, never a proxy
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import (ROOT, DROVER, cpu_seconds, free_port, leftovers, pct, request, sleep_job,  # noqa: E402
+                    stop_process, wait_health)
 
 
 def get(addr, path, timeout=60):
-    with HTTP.open(urllib.request.Request(addr + path), timeout=timeout) as r:
-        return r.read()
-
-
-def put_json(addr, path, body):
-    req = urllib.request.Request(addr + path, data=json.dumps(body).encode(), method="PUT",
-                                 headers={"Content-Type": "application/json"})
-    with HTTP.open(req, timeout=600) as r:
-        return json.loads(r.read())
-
-
-def leftovers(data_dir):
-    """Processes of this run: plugins name the data dir on their command line, tasks in their env."""
-    found = []
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        for part in ("cmdline", "environ"):
-            try:
-                with open(f"/proc/{pid}/{part}", "rb") as f:
-                    if data_dir.encode() in f.read():
-                        found.append(int(pid))
-                        break
-            except OSError:
-                pass
-    return found
-
-
-def cpu_seconds(pid):
-    """utime + stime of a process (all its threads), in seconds."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def percentile(values, p):
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+    return request(addr, "GET", path, timeout=timeout)
 
 
 def main():
@@ -83,19 +41,9 @@ def main():
                              stdin=subprocess.DEVNULL, start_new_session=True)
     status = 0
     try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                get(addr, "/v1/agent/health", timeout=2)
-                break
-            except OSError:
-                if agent.poll() is not None or time.time() > deadline:
-                    raise SystemExit(f"agent did not come up; see {data}.agent.log")
-                time.sleep(0.2)
-        job = {"Job": {"ID": "scrape", "Type": "service", "TaskGroups": [{"Name": "g", "Count": a.n,
-               "Tasks": [{"Name": "sleep", "Driver": "raw_exec", "Config": {"command": "/bin/sleep", "args": ["100000"]}}]}]}}
+        wait_health(addr, agent, timeout=90, poll=0.2, log=data + ".agent.log")
         t0 = time.time()
-        put_json(addr, "/v1/jobs", job)
+        request(addr, "PUT", "/v1/jobs", sleep_job("scrape", a.n), timeout=600)
         print(f"{a.n} raw_exec tasks, placement {a.placement}, {os.cpu_count()} cores", flush=True)
         deadline = time.time() + 120 + 2 * a.n
         while True:
@@ -129,7 +77,7 @@ def main():
             # node's load does not inflate the way it inflates wall-clock times.
             cpu_ms = (cpu_seconds(agent.pid) - c0 - idle_rate * (time.perf_counter() - t0)) / a.scrapes * 1000
             lines = body.decode().count("\n") if fmt == "prometheus" else None
-            print(f"  {fmt:10s} scrape: median {statistics.median(times):6.1f} ms, p95 {percentile(times, 95):6.1f} ms, "
+            print(f"  {fmt:10s} scrape: median {statistics.median(times):6.1f} ms, p95 {pct(times, 95):6.1f} ms, "
                   f"max {max(times):6.1f} ms wall; {cpu_ms:5.1f} ms agent CPU each; {size / 1024:.0f} KiB"
                   + (f", {lines} lines" if lines else ""), flush=True)
         # The agent's own time per scrape (collect + render + write), from its API latency histogram.
@@ -140,19 +88,14 @@ def main():
                       f"scrapes of both formats (from drover_api_request_seconds)")
         load = os.getloadavg()[0]
         print(f"  load average (1 min) at the end: {load:.1f}")
-        req = urllib.request.Request(addr + "/v1/job/scrape?purge=true", method="DELETE")
-        HTTP.open(req, timeout=600).read()
+        request(addr, "DELETE", "/v1/job/scrape?purge=true", timeout=600)
         # The purge drops the allocations once every task is dead; only then stop the agent, whose
         # own drain on SIGTERM is bounded (60 s) and would leave a slow stop's tasks behind.
         deadline = time.time() + 120 + a.n
         while json.loads(get(addr, "/v1/allocations")) and time.time() < deadline:
             time.sleep(1)
     finally:
-        agent.send_signal(signal.SIGTERM)  # -dev: the agent drains (stops its tasks) on SIGTERM
-        try:
-            agent.wait(timeout=180)
-        except subprocess.TimeoutExpired:
-            agent.kill()
+        if not stop_process(agent, signal.SIGTERM, timeout=180):  # -dev: the agent drains (stops its tasks) on SIGTERM
             status = 1
         time.sleep(2)
         left = leftovers(data)

@@ -6,73 +6,14 @@ processes, next to a bare `sleep` spawned by a shell measured in the same run.
 Usage: bench/start_and_memory.py [-n 20]     (builds Drover first if needed; needs root)
 Talks only to 127.0.0.1.
 """
-import argparse, json, os, shutil, signal, statistics, subprocess, sys, tempfile, time, urllib.request
+import argparse, os, shutil, subprocess, sys, tempfile, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def pss_kb(pid):
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        return 0
-    return 0
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import ROOT, DROVER, api, pct, pss_kb, scan, sleep_job, spawn_baseline, stop_process, wait_health  # noqa: E402
 
 
 def procs_matching(text):
-    out = []
-    for p in os.listdir("/proc"):
-        if not p.isdigit():
-            continue
-        try:
-            with open(f"/proc/{p}/cmdline", "rb") as f:
-                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        if text in cmd:
-            out.append(int(p))
-    return out
-
-
-def api(addr, method, path, body=None):
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(addr + path, data=data, method=method, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=120) as r:
-        return json.loads(r.read() or b"null")
-
-
-def pct(values, p):
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
-
-
-def baseline_spawn(n):
-    """Time for a shell to start `sleep` in the background until the process exists."""
-    script = f"""
-for i in $(seq 1 {n}); do
-  s=$(date +%s%N); sleep 1000 >/dev/null 2>&1 & p=$!
-  while [ ! -e /proc/$p ]; do :; done
-  e=$(date +%s%N); echo $(( (e - s) / 1000 )) $p
-done
-"""
-    out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=120).stdout.split("\n")
-    micros, pids = [], []
-    for line in out:
-        if line.strip():
-            us, pid = line.split()
-            micros.append(int(us) / 1000.0)
-            pids.append(int(pid))
-    time.sleep(0.2)
-    pss = statistics.mean(pss_kb(p) for p in pids)
-    for p in pids:
-        try:
-            os.kill(p, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    return micros, pss
+    return [pid for pid, (_, args) in scan().items() if text in " ".join(args)]
 
 
 def main():
@@ -87,20 +28,14 @@ def main():
     data = tempfile.mkdtemp(prefix="drover-bench-")
     port = 24646
     addr = f"http://127.0.0.1:{port}"
-    agent = subprocess.Popen([os.path.join(ROOT, "bin/drover"), "agent", "-dev", "-data-dir", data, "-http-port", str(port)],
-                             stdout=subprocess.DEVNULL, stderr=open(os.path.join(data, "agent.log"), "w"))
+    log = os.path.join(data, "agent.log")
+    agent = subprocess.Popen([DROVER, "agent", "-dev", "-data-dir", data, "-http-port", str(port)],
+                             stdout=subprocess.DEVNULL, stderr=open(log, "w"))
     try:
-        for _ in range(300):
-            try:
-                api(addr, "GET", "/v1/agent/health")
-                break
-            except OSError:
-                time.sleep(0.1)
+        wait_health(addr, agent, timeout=30, log=log)
         agent_pss = pss_kb(agent.pid)
-        job = {"Job": {"ID": "bench", "Type": "service", "TaskGroups": [{"Name": "g", "Count": n, "Tasks": [
-            {"Name": "sleep", "Driver": "raw_exec", "Config": {"command": "/bin/sleep", "args": ["100000"]}}]}]}}
         t0 = time.time_ns()
-        allocs = api(addr, "PUT", "/v1/jobs", job)["AllocIDs"]
+        allocs = api(addr, "PUT", "/v1/jobs", sleep_job("bench", n))["AllocIDs"]
         latencies = {}
         while len(latencies) < n and time.time_ns() - t0 < 300e9:
             for a in allocs:
@@ -117,7 +52,7 @@ def main():
         logmons = procs_matching(f"PluginMain logmon {data}")
         ex_pss = sum(pss_kb(p) for p in executors)
         lm_pss = sum(pss_kb(p) for p in logmons)
-        base_ms, base_pss = baseline_spawn(n)
+        base_ms, base_pss = spawn_baseline(n, seconds=1000)
 
         lat = list(latencies.values())
         print(f"Drover start + memory benchmark, N={n} raw_exec sleep tasks (per_task plugins), {os.cpu_count()} cores")
@@ -136,11 +71,7 @@ def main():
         left = procs_matching("sleep 100000")
         print(f"  after job stop:            {len(left)} task processes left")
     finally:
-        agent.send_signal(signal.SIGINT)
-        try:
-            agent.wait(60)
-        except subprocess.TimeoutExpired:
-            agent.kill()
+        stop_process(agent, timeout=60)
         shutil.rmtree(data, ignore_errors=True)
 
 

@@ -28,337 +28,30 @@ Usage: bench/supervision.py [--quick] [--n N] [--placements per_task,shared] [--
 Needs root (like the agent) and a built distribution (dist/target/lib). Talks only to 127.0.0.1.
 Report on stdout, progress on stderr. Exit status 1 if a phase failed or anything was left over.
 """
-import argparse, hashlib, os, re, shlex, shutil, signal, socket, statistics, subprocess, sys, tempfile, time
-import json, urllib.error, urllib.request
+import argparse, hashlib, os, re, shlex, statistics, subprocess, sys, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DROVER = os.path.join(ROOT, "bin", "drover")
-JAVA_HOME = os.environ.get("JAVA_HOME") or "/usr/lib/jvm/temurin-25-jdk-amd64"
-MIB = 1024 * 1024
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import (ROOT, DROVER, JAVA_HOME, MIB, BenchError, BenchRun, out, progress, mib, pct, pss_kb,  # noqa: E402
+                    status_field, mem_available_kb, read_bytes, heap_info, print_table, run_main, sleep_job,
+                    spawn_baseline, describe)
+from agent import Agent as DroverAgent, wait_running, latencies_ms  # noqa: E402
+
 PLACEMENTS = ("per_task", "shared")
 PHASES = ("memory", "start", "logs", "many")
 FLAG = "-plugin-placement"
-# Never go through a proxy: every request is for 127.0.0.1.
-HTTP = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 # Fixed-width numbered lines: 12 digits + text = 64 bytes, so 1 GiB is exactly 16 Mi lines.
 LINE = b"%012d drover log throughput line abcdefghijklmnopqrstuvw\n"
 LINE_LEN = len(LINE % 0)
 assert LINE_LEN == 64
 
 
-class BenchError(Exception):
-    pass
-
-
-def out(msg=""):
-    print(msg, flush=True)
-
-
-def progress(msg):
-    print(f"    .. {msg}", file=sys.stderr, flush=True)
-
-
-def mib(kb):
-    return kb / 1024.0
-
-
-def pct(values, p):
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))] if s else float("nan")
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def tail(path, lines=15, width=240):
-    """The last lines of a log, preferring warnings and errors over INFO chatter."""
-    try:
-        with open(path, "rb") as f:
-            f.seek(max(0, os.path.getsize(path) - 256 * 1024))
-            text = f.read().decode(errors="replace").splitlines()
-    except OSError as e:
-        return f"      (cannot read {path}: {e})"
-    noisy = re.compile(r"\bINFO\b|^INFO:|^[A-Z][a-z]{2} \d+, \d{4} ")  # JUL's two-line format: date line, then level
-    picked = [l for l in text if l.strip() and not noisy.search(l)]
-    skipped = len(text) - len(picked)
-    shown = (picked or text)[-lines:]
-    note = f"      ({skipped} INFO/date lines left out)\n" if picked and skipped else ""
-    return note + "\n".join("      | " + (l if len(l) <= width else l[:width] + "…") for l in shown)
-
-
 # ---------------------------------------------------------------------------------------------
-# /proc
+# One agent in a placement
 
-def read_bytes(path):
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except OSError:
-        return None
-
-
-def pss_kb(pid):
-    data = read_bytes(f"/proc/{pid}/smaps_rollup")
-    for line in (data or b"").splitlines():
-        if line.startswith(b"Pss:"):
-            return int(line.split()[1])
-    return 0
-
-
-def status_field(pid, key):
-    data = read_bytes(f"/proc/{pid}/status")
-    for line in (data or b"").splitlines():
-        if line.startswith(key.encode() + b":"):
-            return int(line.split()[1])
-    return 0
-
-
-def mem_available_kb():
-    return status_like("/proc/meminfo", "MemAvailable")
-
-
-def status_like(path, key):
-    data = read_bytes(path)
-    for line in (data or b"").splitlines():
-        if line.startswith(key.encode() + b":"):
-            return int(line.split()[1])
-    return 0
-
-
-def scan():
-    """pid -> (ppid, [args]) for every user-space process."""
-    table = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        pid = int(entry)
-        cmd = read_bytes(f"/proc/{pid}/cmdline")
-        stat = read_bytes(f"/proc/{pid}/stat")
-        if not cmd or not stat:
-            continue
-        try:
-            ppid = int(stat.rsplit(b")", 1)[1].split()[1])
-        except (IndexError, ValueError):
-            continue
-        table[pid] = (ppid, [a.decode(errors="replace") for a in cmd.rstrip(b"\0").split(b"\0")])
-    return table
-
-
-def under(value, root):
-    return value == root or value.startswith(root + "/")
-
-
-def refers_to(pid, args, root):
-    """Whether a process belongs to `root`: an argument, its cwd or an environment value under it
-    (tasks carry NOMAD_ALLOC_DIR/NOMAD_TASK_DIR; plugins name their socket; the agent its data dir)."""
-    if any(under(a, root) for a in args):
-        return True
-    try:
-        if under(os.readlink(f"/proc/{pid}/cwd"), root):
-            return True
-    except OSError:
-        pass
-    env = read_bytes(f"/proc/{pid}/environ") or b""
-    for item in env.split(b"\0"):
-        _, _, value = item.partition(b"=")
-        if value and under(value.decode(errors="replace"), root):
-            return True
-    return False
-
-
-def shutdown_stacks(dump, limit=3, depth=14):
-    """From a Thread.print dump, the threads that take part in shutting down (signal handler,
-    shutdown hooks, the agent's command), each cut to its top frames."""
-    keys = ("AgentCommand.lambda", "Agent.drain", "Agent.close", '"SIGINT handler"', '"SIGTERM handler"', "Shutdown.exit")
-    blocks = [b for b in dump.split("\n\n") if b.lstrip().startswith('"') and any(k in b for k in keys)]
-    blocks.sort(key=lambda b: "handler\"" in b.split("\n", 1)[0])  # the hook's own thread first
-    out_lines = []
-    for b in blocks[:limit]:
-        lines = b.strip().splitlines()
-        out_lines += ["      | " + l for l in lines[:depth]] + (["      | …"] if len(lines) > depth else [])
-    return "\n".join(out_lines) or "      (no shutdown-related thread found)"
-
-
-def is_java(args):
-    # the class data cache runs its training, dump and check JVMs under `nice -n 10`
-    if len(args) > 3 and os.path.basename(args[0]) == "nice" and args[1] == "-n":
-        args = args[3:]
-    return bool(args) and os.path.basename(args[0]) == "java"
-
-
-def is_drover(args):
-    return any("dev.drover" in a for a in args)
-
-
-def aot_mode(args):
-    for a in args:
-        if a.startswith("-XX:AOTMode="):
-            return a.split("=", 1)[1]
-        # the CDS kinds of the class data cache: training run, (static) dump, then a check JVM
-        if a.startswith(("-XX:ArchiveClassesAtExit=", "-XX:DumpLoadedClassList=")):
-            return "record"
-        if a == "-Xshare:dump":
-            return "create"
-        if a == "-Xshare:on":
-            return "on"
-    return None
-
-
-def role(args):
-    mode = aot_mode(args)
-    if mode in ("record", "create", "on"):  # the plugins' AOT cache being built in the background
-        name = args[args.index("dev.drover.sdk.plugin.PluginMain") + 1] if "dev.drover.sdk.plugin.PluginMain" in args else ""
-        return f"aot-{mode}{':' + name if name else ''}"
-    if "dev.drover.sdk.plugin.PluginMain" in args:
-        i = args.index("dev.drover.sdk.plugin.PluginMain")
-        name = args[i + 1] if i + 1 < len(args) else "?"
-        return f"host[{name}]" if "," in name else name
-    if "dev.drover.dist.Main" in args:
-        return "agent"
-    return "drover?"
-
-
-def short_cmd(args, width=150):
-    text = " ".join(args)
-    return text if len(text) <= width else text[:width] + "…"
-
-
-def describe(pids, table, groups=8):
-    """Leftover processes grouped by what they are: count, a few pids, the command."""
-    by = {}
-    for pid in pids:
-        args = table.get(pid, (0, ["?"]))[1]
-        key = f"java … PluginMain {role(args)}" if "dev.drover.sdk.plugin.PluginMain" in args else short_cmd(args, 100)
-        by.setdefault(key, []).append(pid)
-    lines = [f"      {len(p):4d}x {k}   (pids {' '.join(map(str, p[:5]))}{' …' if len(p) > 5 else ''})"
-             for k, p in sorted(by.items(), key=lambda kv: -len(kv[1]))[:groups]]
-    if len(by) > groups:
-        lines.append(f"      … and {len(by) - groups} more kinds")
-    return "\n".join(lines)
-
-
-def proc_args(pid):
-    cmd = read_bytes(f"/proc/{pid}/cmdline")
-    return [a.decode(errors="replace") for a in cmd.rstrip(b"\0").split(b"\0")] if cmd else None
-
-
-def kill_pids(pids, root):
-    """SIGKILLs processes of ours (each still refers to `root`: guards against pid reuse); returns
-    those still alive 5 s later."""
-    for pid in pids:
-        args = proc_args(pid)
-        if args and refers_to(pid, args, root):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-    deadline = time.time() + 5
-    alive = list(pids)
-    while alive and time.time() < deadline:
-        time.sleep(0.1)
-        alive = [p for p in alive if (a := proc_args(p)) and refers_to(p, a, root)]
-    return alive
-
-
-# ---------------------------------------------------------------------------------------------
-# One agent
-
-class Agent:
+class Agent(DroverAgent):
     def __init__(self, bench, label, placement):
-        self.bench = bench
-        self.label = label
+        super().__init__(bench, label, args=[FLAG, placement] if bench.has_flag else [])
         self.placement = placement
-        self.data = tempfile.mkdtemp(prefix=f"{label}.", dir=bench.root)
-        self.log = self.data + ".agent.log"
-        self.port = free_port()
-        self.addr = f"http://127.0.0.1:{self.port}"
-        self.proc = None
-        self.hung = False
-
-    def __enter__(self):
-        try:
-            self.start()
-        except BaseException as e:
-            self.__exit__(type(e), e, None)
-            raise
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if isinstance(exc, BenchError):  # report it before the clean-up's findings
-            self.bench.problem(f"{self.label} FAILED: {exc}")
-            exc.reported = True
-        self.close(failed=exc_type is not None)
-        return False
-
-    def start(self):
-        cmd = [DROVER, "agent", "-dev", "-bind", "127.0.0.1", "-data-dir", self.data, "-http-port", str(self.port)]
-        if self.bench.has_flag:
-            cmd += [FLAG, self.placement]
-        env = dict(os.environ, JAVA_HOME=JAVA_HOME)
-        with open(self.log, "wb") as logf:
-            # Own session: a Ctrl-C at the terminal reaches only us; we stop the agent ourselves.
-            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=logf, stderr=subprocess.STDOUT,
-                                         env=env, start_new_session=True)
-        deadline = time.time() + 90
-        while True:
-            rc = self.proc.poll()
-            if rc is not None:
-                raise BenchError(f"agent ({self.label}) exited with status {rc} before its API came up; its log:\n{tail(self.log)}")
-            try:
-                self.api("GET", "/v1/agent/health", timeout=2)
-                self.bench.note_flags("agent", proc_args(self.proc.pid))
-                return
-            except BenchError:
-                pass
-            if time.time() > deadline:
-                raise BenchError(f"agent ({self.label}) API did not come up on {self.addr} within 90 s; its log:\n{tail(self.log)}")
-            time.sleep(0.1)
-
-    def api(self, method, path, body=None, timeout=120):
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.addr + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-        try:
-            with HTTP.open(req, timeout=timeout) as r:
-                return json.loads(r.read() or b"null")
-        except urllib.error.HTTPError as e:
-            raise BenchError(f"{method} {path}: HTTP {e.code}: {e.read().decode(errors='replace').strip()[:800]}")
-        except (urllib.error.URLError, OSError) as e:
-            raise BenchError(f"{method} {path}: {e}")
-
-    def submit(self, job):
-        """PUT /v1/jobs; returns the alloc ids. self.submit_s: how long the call took."""
-        t = time.time()
-        ids = self.api("PUT", "/v1/jobs", job, timeout=300)["AllocIDs"]
-        self.submit_s = time.time() - t
-        return ids
-
-    def processes(self):
-        """(drover {pid: role}, tasks [pid]) of this agent: the agent and its descendants while it
-        lives, and anything referring to its data dir."""
-        table = scan()
-        ours = set()
-        if self.proc is not None and self.proc.poll() is None:
-            children = {}
-            for pid, (ppid, _) in table.items():
-                children.setdefault(ppid, []).append(pid)
-            todo = [self.proc.pid]
-            while todo:
-                pid = todo.pop()
-                if pid in table and pid not in ours:
-                    ours.add(pid)
-                    todo.extend(children.get(pid, ()))
-        for pid, (_, args) in table.items():
-            if pid not in ours and refers_to(pid, args, self.data):
-                ours.add(pid)
-        # Drover's own processes: its classes on the command line, or a JVM it started (e.g. building the
-        # plugins' AOT cache). Everything else of ours is a task (this benchmark's tasks are never JVMs).
-        drover = {pid: role(table[pid][1]) for pid in ours if is_drover(table[pid][1]) or is_java(table[pid][1])}
-        tasks = sorted(pid for pid in ours if pid not in drover)
-        return drover, tasks, table
 
     def wait_quiet(self, timeout=120):
         """Waits until no transient Drover JVM (AOT cache build) runs, so memory is measured in the
@@ -389,238 +82,25 @@ class Agent:
         return {"drover": drover, "pss": pss, "total": sum(pss.values()), "by_role": by_role,
                 "tasks": tasks, "task_pss": task_pss, "table": table}
 
-    def stop_job(self, job, timeout):
-        """DELETE ?purge=true, then wait until none of its task processes is left; seconds taken."""
-        t0 = time.time()
-        self.api("DELETE", f"/v1/job/{job}?purge=true")
-        deadline = t0 + timeout
-        while True:
-            _, tasks, table = self.processes()
-            if not tasks:
-                return time.time() - t0
-            if time.time() > deadline:
-                raise BenchError(f"{len(tasks)} task processes still alive {timeout:.0f} s after stopping job {job}:\n"
-                                 f"{describe(tasks, table)}")
-            time.sleep(0.1)
-
-    def diagnose(self, allocs, limit=3):
-        """Last task events of the given allocation stubs, the agent log and the newest plugin logs."""
-        lines = []
-        for a in allocs[:limit]:
-            try:
-                full = self.api("GET", f"/v1/allocation/{a['ID']}", timeout=10)
-            except BenchError:
-                full = a
-            lines.append(f"    alloc {full['ID']} ({full.get('Name')}): ClientStatus={full.get('ClientStatus')}")
-            for name, ts in (full.get("TaskStates") or {}).items():
-                lines.append(f"      task {name}: State={ts.get('State')} Failed={ts.get('Failed')} Restarts={ts.get('Restarts')}")
-                for e in (ts.get("Events") or [])[-6:]:
-                    msg = e.get("DisplayMessage") or e.get("Message") or ""
-                    extra = f" [driver: {e['DriverMessage']}]" if e.get("DriverMessage") else ""
-                    lines.append(f"        {e.get('Type')}: {msg}{extra}")
-        if len(allocs) > limit:
-            lines.append(f"    … and {len(allocs) - limit} more")
-        lines.append(f"    agent log ({self.log}):\n{tail(self.log, 12)}")
-        plugin_dir = os.path.join(self.data, "plugins")
-        try:
-            logs = sorted((os.path.join(plugin_dir, f) for f in os.listdir(plugin_dir)
-                           if f.endswith(".log") and os.path.getsize(os.path.join(plugin_dir, f)) > 0),
-                          key=os.path.getmtime)[-2:]
-        except OSError:
-            logs = []
-        for p in logs:
-            lines.append(f"    plugin log {p}:\n{tail(p, 8)}")
-        return "\n".join(lines)
-
-    def close(self, failed=False):
-        """SIGINT (-dev: stops the tasks), wait, then check nothing of the data dir is left in /proc."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(150)
-            except subprocess.TimeoutExpired:
-                self.hung = True
-                dump = self.data + ".threads.txt"
-                try:
-                    text = jcmd(self.proc.pid, "Thread.print")
-                    with open(dump, "w") as f:
-                        f.write(text)
-                    stacks = shutdown_stacks(text)
-                except (BenchError, OSError) as e:
-                    stacks = f"      (no thread dump: {e})"
-                self.bench.problem(f"{self.label}: agent did not exit within 150 s of SIGINT; killed it. "
-                                   f"Thread dump in {dump}; shutdown-related threads:\n{stacks}")
-                self.proc.kill()
-                self.proc.wait()
-        deadline = time.time() + 20
-        while True:
-            drover, tasks, table = self.processes()
-            left = sorted(set(drover) | set(tasks))
-            if not left or time.time() > deadline:
-                break
-            time.sleep(0.2)
-        if left:
-            self.bench.problem(f"{self.label}: {len(left)} processes of data dir {self.data} left after the agent stopped "
-                               f"(killing them):\n{describe(left, table)}")
-            alive = kill_pids(left, self.data)
-            if alive:
-                self.bench.problem(f"{self.label}: {len(alive)} of them survive SIGKILL: {alive[:10]}")
-        out(f"    cleanup: agent stopped (status {self.proc.returncode if self.proc else '-'}), "
-            f"{len(left)} processes of its data dir left" + (" — LEFTOVERS, see above" if left else ""))
-        if not self.bench.keep and not failed and not left and not self.hung:
-            shutil.rmtree(self.data, ignore_errors=True)
-            try:
-                os.remove(self.log)
-            except OSError:
-                pass
-        else:
-            shutil.rmtree(os.path.join(self.data, "alloc"), ignore_errors=True)  # big log files
-            self.bench.kept += [self.log, self.data, self.data + ".threads.txt"]  # agent log, plugin logs, state
-
-
-def sleep_job(job_id, count):
-    # The job's default restart policy (service: 2 attempts, 15 s delay), as a user gets it: a start
-    # that fails (e.g. a plugin handshake timing out under load) is retried, counted and reported;
-    # a task that runs out of attempts fails the phase with its events.
-    return {"Job": {"ID": job_id, "Type": "service", "TaskGroups": [{
-        "Name": "g", "Count": count,
-        "Tasks": [{"Name": "sleep", "Driver": "raw_exec",
-                   "Config": {"command": "/bin/sleep", "args": ["100000"]}}]}]}}
-
-
-FAILURE_EVENTS = ("Setup Failure", "Driver Failure", "Failed Validation", "Task hook failed", "Terminated")
-
-
-class Restarts:
-    """Start attempts that failed and were retried, with their reasons."""
-
-    def __init__(self, allocs=(), task="sleep"):
-        self.tasks = self.count = 0
-        self.reasons = {}
-        for a in allocs:
-            ts = (a.get("TaskStates") or {}).get(task) or {}
-            if ts.get("Restarts"):
-                self.tasks += 1
-                self.count += ts["Restarts"]
-                for e in ts.get("Events") or []:
-                    if e.get("Type") in FAILURE_EVENTS:
-                        msg = f"{e['Type']}: {e.get('DisplayMessage') or e.get('Message') or ''}"[:160]
-                        self.reasons[msg] = self.reasons.get(msg, 0) + 1
-
-    def line(self):
-        if not self.tasks:
-            return "none"
-        top = sorted(self.reasons.items(), key=lambda kv: -kv[1])[:3]
-        return (f"{self.tasks} tasks needed {self.count} restarts to run; "
-                + "; ".join(f"{c}x \"{m}\"" for m, c in top))
-
-
-def wait_running(agent, job, n, timeout, task="sleep"):
-    """Polls the job's allocations until n tasks run; raises with a diagnosis when a task fails for
-    good, on timeout, or when the node runs short of memory. Returns ({alloc id: stub}, Restarts)."""
-    t0 = time.time()
-    deadline = t0 + timeout
-    last_note = t0
-    poll = 0.1 if n <= 20 else 0.5
-    while True:
-        allocs = agent.api("GET", f"/v1/job/{job}/allocations")
-        running, failed, states = {}, [], {}
-        for a in allocs:
-            ts = (a.get("TaskStates") or {}).get(task) or {}
-            state = ts.get("State", "pending")
-            states[state] = states.get(state, 0) + 1
-            if state == "running" and ts.get("StartedAt"):
-                running[a["ID"]] = a
-            elif state == "dead":
-                failed.append(a)
-        if len(running) >= n:
-            return running, Restarts(allocs, task)
-        if failed:
-            raise BenchError(f"{len(failed)} of {n} tasks of job {job} failed to start ({len(running)} running, "
-                             f"states {states}); restarts so far: {Restarts(allocs, task).line()}; "
-                             f"last task events:\n{agent.diagnose(failed)}")
-        now = time.time()
-        if now > deadline:
-            pending = [a for a in allocs if a["ID"] not in running]
-            raise BenchError(f"timeout: only {len(running)}/{n} tasks of job {job} running after {timeout:.0f} s "
-                             f"(states {states}); restarts so far: {Restarts(allocs, task).line()}; "
-                             f"waiting allocations:\n{agent.diagnose(pending)}")
-        avail = mem_available_kb()
-        if avail and avail < 768 * 1024:
-            raise BenchError(f"MemAvailable fell to {mib(avail):.0f} MiB with {len(running)}/{n} tasks running; "
-                             f"aborting this phase before the node runs out of memory")
-        if now - last_note > 15:
-            r = Restarts(allocs, task)
-            progress(f"{len(running)}/{n} running after {now - t0:.0f} s (MemAvailable {mib(avail) / 1024:.1f} GiB"
-                     + (f", {r.count} restarts so far" if r.count else "") + ")")
-            last_note = now
-        time.sleep(poll)
-
-
-def latencies_ms(running, task="sleep"):
-    return [(a["TaskStates"][task]["StartedAt"] - a["CreateTime"]) / 1e6 for a in running.values()]
-
 
 def fmt_lat(lat):
     return f"p50 {pct(lat, 50):8.1f} ms   p95 {pct(lat, 95):8.1f} ms   p99 {pct(lat, 99):8.1f} ms"
 
 
-def jcmd(pid, *command):
-    try:
-        r = subprocess.run([os.path.join(JAVA_HOME, "bin", "jcmd"), str(pid), *command],
-                           capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        raise BenchError(f"jcmd {pid} {' '.join(command)}: {e}")
-    if r.returncode != 0:
-        raise BenchError(f"jcmd {pid} {' '.join(command)}: exit {r.returncode}: {(r.stdout + r.stderr).strip()[:300]}")
-    return r.stdout
-
-
-def heap_used_committed_kb(text):
-    """Sums the generation lines of GC.heap_info (Serial: DefNew + Tenured; G1: one heap line)."""
-    used = committed = 0
-    for line in text.splitlines():
-        m = re.match(r"^(?!\s)(?!Metaspace).*?\btotal (\d+)K, used (\d+)K", line)
-        if m:
-            committed += int(m.group(1))
-            used += int(m.group(2))
-    return used, committed
-
-
-def heap_info(pid):
-    """Heap of a JVM via jcmd: used/committed now, live after a full GC, max, metaspace. -> (summary, dict)."""
-    try:
-        used, committed = heap_used_committed_kb(jcmd(pid, "GC.heap_info"))
-        flags = jcmd(pid, "VM.flags")
-        meta = re.search(r"Metaspace\s+used (\d+)K, committed (\d+)K", jcmd(pid, "VM.metaspace", "basic"))
-        jcmd(pid, "GC.run")
-        live, _ = heap_used_committed_kb(jcmd(pid, "GC.heap_info"))
-    except BenchError as e:
-        return f"(heap unavailable: {e})", {}
-    mx = re.search(r"-XX:MaxHeapSize=(\d+)", flags)
-    info = {"used_kb": used, "committed_kb": committed, "live_kb": live,
-            "max_kb": int(mx.group(1)) // 1024 if mx else 0, "meta_kb": int(meta.group(1)) if meta else 0}
-    summary = (f"heap used {mib(used):.1f} MiB / committed {mib(committed):.1f} MiB / max {mib(info['max_kb']):.0f} MiB, "
-               f"live after full GC {mib(live):.1f} MiB; metaspace {mib(info['meta_kb']):.1f} MiB")
-    return summary, info
-
-
 # ---------------------------------------------------------------------------------------------
 
-class Bench:
+class Bench(BenchRun):
+    mark = "  !!"
+
     def __init__(self, args):
+        super().__init__("drover-supervision-", keep=args.keep)
         self.quick = args.quick
-        self.keep = args.keep
         self.placements = args.placements
         self.phases = args.phases
-        self.root = tempfile.mkdtemp(prefix="drover-supervision-")
-        self.problems = []
-        self.kept = []
         self.has_flag = False
         self.default_placement = None
         self.results = {p: {} for p in PLACEMENTS}
         self.status = {}  # (placement, phase[, n]) -> FAILED / SKIPPED
-        self.flags = {}
         self.build = self.build_fingerprint()
         self.base = {}
         self.source = None
@@ -646,16 +126,6 @@ class Bench:
             self.problem(f"the build (bin/drover or dist/target/lib) changed before phase \"{phase}\": "
                          f"figures from here on come from a different build than the ones above")
             self.build = now
-
-    def note_flags(self, kind, args):
-        """Remembers the JVM flags of the first agent / plugin seen, for the record."""
-        if kind not in self.flags and args:
-            end = args.index("-cp") if "-cp" in args else len(args)
-            self.flags[kind] = " ".join(a for a in args[1:end] if not a.startswith("-Djava.util.logging"))
-
-    def problem(self, msg):
-        self.problems.append(msg)
-        out(f"  !! {msg}")
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -699,36 +169,9 @@ class Bench:
 
     # -- baselines ---------------------------------------------------------------------------
 
-    def spawn_baseline(self, n):
-        """Time for bash to start `sleep` in the background until /proc/<pid> exists; its PSS."""
-        script = f"""
-for i in $(seq 1 {n}); do
-  s=$(date +%s%N); sleep 100000 >/dev/null 2>&1 & p=$!
-  while [ ! -e /proc/$p ]; do :; done
-  e=$(date +%s%N); echo $(( (e - s) / 1000 )) $p
-done
-"""
-        r = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=300)
-        micros, pids = [], []
-        for line in r.stdout.splitlines():
-            if line.strip():
-                us, pid = line.split()
-                micros.append(int(us) / 1000.0)
-                pids.append(int(pid))
-        time.sleep(0.3)
-        pss = statistics.mean(pss_kb(p) for p in pids) if pids else 0
-        table = scan()
-        for p in pids:  # ours: started just now by our bash; check it is still that sleep
-            if p in table and table[p][1] == ["sleep", "100000"]:
-                try:
-                    os.kill(p, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-        return micros, pss
-
     def baselines(self):
         n = self.starts
-        ms, pss = self.spawn_baseline(n)
+        ms, pss = spawn_baseline(n)
         self.base["spawn_ms"] = ms
         self.base["sleep_pss_kb"] = pss
         self.base["spawn_rate"] = n / (sum(ms) / 1000.0)
@@ -1267,21 +710,8 @@ done
         out(f"Drover supervision, {'--quick' if self.quick else 'full'} run, {os.cpu_count()} cores, "
             f"{time.strftime('%Y-%m-%d')}, {FLAG} {'present' if self.has_flag else 'MISSING (per_task only)'}")
         rows = [r for r in rows if any(c != "—" for c in r[1])]  # phases not run
-        header = ["measure"] + cols + ["baseline"]
-        table = [header] + [[label] + cells + [b] for label, cells, b in rows]
-        widths = [max(len(r[i]) for r in table) for i in range(len(header))]
-        for i, r in enumerate(table):
-            out("| " + " | ".join(c.ljust(widths[j]) for j, c in enumerate(r)) + " |")
-            if i == 0:
-                out("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+        print_table(["measure"] + cols + ["baseline"], [[label] + cells + [b] for label, cells, b in rows])
         out("```")
-        if self.problems:
-            out(f"\n{len(self.problems)} problem(s):")
-            for p in self.problems:
-                out("  - " + p.splitlines()[0])
-        else:
-            out("\nNo problems: every phase ran, nothing left over.")
-
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
@@ -1304,40 +734,7 @@ def main():
         print("supervision.py: needs root (the agent places tasks in cgroups)", file=sys.stderr)
         return 1
 
-    def on_term(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_term)
-    bench = Bench(args)
-    interrupted = False
-    try:
-        bench.run()
-    except KeyboardInterrupt:
-        interrupted = True
-        out("\ninterrupted: cleaning up")
-    except BenchError as e:
-        bench.problem(str(e))
-    finally:
-        # Last sweep: anything still referring to our work dir is ours and is left over.
-        table = scan()
-        left = [pid for pid, (_, a) in table.items() if pid != os.getpid() and refers_to(pid, a, bench.root)]
-        if left:
-            bench.problem(f"{len(left)} processes of the work dir {bench.root} left at exit (killing them):\n"
-                          + describe(left, table))
-            alive = kill_pids(left, bench.root)
-            if alive:
-                bench.problem(f"{len(alive)} of them survive SIGKILL: {alive[:10]}")
-        if bench.kept:
-            for name in os.listdir(bench.root):
-                p = os.path.join(bench.root, name)
-                if p not in bench.kept:
-                    shutil.rmtree(p, ignore_errors=True) if os.path.isdir(p) else os.remove(p)
-            out(f"agent and plugin logs kept in {bench.root}")
-        else:
-            shutil.rmtree(bench.root, ignore_errors=True)
-    if interrupted:
-        return 130
-    return 1 if bench.problems else 0
+    return run_main(Bench(args), none="No problems: every phase ran, nothing left over.")
 
 
 if __name__ == "__main__":

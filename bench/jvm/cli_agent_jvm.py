@@ -13,10 +13,11 @@ and reports RSS/PSS 10 s later (after work). With --agent-runs N the median of N
 Usage: bench/jvm/cli_agent_jvm.py [-k 20] [--lib dist/target/lib] [--only-cli|--only-agent]
 Stdlib only; talks to 127.0.0.1 only. Copies the lib dir first (a rebuild cannot change it under us).
 """
-import argparse, json, os, shutil, signal, statistics, subprocess, sys, tempfile, time, urllib.request
+import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-JAVA_HOME = os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from common import ROOT, JAVA_HOME, BenchError, api, sleep_job, smaps_rollup, stop_process, wait_health  # noqa: E402
+
 JAVA = os.path.join(JAVA_HOME, "bin", "java")
 MAIN = "dev.drover.dist.Main"
 
@@ -52,31 +53,6 @@ AGENT_SETS = {
 }
 
 
-def smaps(pid):
-    out = {}
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                parts = line.split()
-                if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
-                    out[parts[0][:-1]] = int(parts[1])
-    except OSError:
-        pass
-    return out
-
-
-def api(addr, method, path, body=None, timeout=30):
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(addr + path, data=data, method=method, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        return json.loads(r.read() or b"null")
-
-
-def job(name, count):
-    return {"Job": {"ID": name, "Type": "service", "TaskGroups": [{"Name": "g", "Count": count, "Tasks": [
-        {"Name": "sleep", "Driver": "raw_exec", "Config": {"command": "/bin/sleep", "args": ["100000"]}}]}]}}
-
-
 def wait_running(addr, allocs, timeout=120):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -95,27 +71,17 @@ class Agent:
         cache = "-Ddrover.plugin.jvm.cache=" + os.path.join(work, "plugin-jvm-cache")
         cmd = [JAVA] + opts + [cache, "-cp", lib + "/*", MAIN, "agent", "-dev", "-data-dir", self.data, "-http-port", str(port)]
         self.t0 = time.perf_counter()
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(os.path.join(self.data, "..", f"agent-{tag}.log"), "ab"))
-        self.ready_ms = None
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                api(self.addr, "GET", "/v1/agent/health", timeout=2)
-                self.ready_ms = (time.perf_counter() - self.t0) * 1000
-                break
-            except OSError:
-                time.sleep(0.01)
-        if self.ready_ms is None:
+        log = os.path.join(self.data, "..", f"agent-{tag}.log")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(log, "ab"))
+        try:
+            wait_health(self.addr, self.proc, timeout=60, poll=0.01, log=log, what=f"agent {tag}")
+        except BenchError:
             self.stop()
-            raise RuntimeError(f"agent {tag} did not become ready")
+            raise
+        self.ready_ms = (time.perf_counter() - self.t0) * 1000
 
     def stop(self):
-        self.proc.send_signal(signal.SIGINT)
-        try:
-            self.proc.wait(90)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        stop_process(self.proc, timeout=90)
 
 
 def run_cli(lib, opts, args, addr):
@@ -130,7 +96,7 @@ def run_cli(lib, opts, args, addr):
 def cli_bench(work, lib, k, port):
     agent = Agent(work, lib, CURRENT, port, "cli")
     try:
-        allocs = api(agent.addr, "PUT", "/v1/jobs", job("bench", 2))["AllocIDs"]
+        allocs = api(agent.addr, "PUT", "/v1/jobs", sleep_job("bench", 2))["AllocIDs"]
         if not wait_running(agent.addr, allocs):
             raise RuntimeError("bench job did not start")
         sets = {}
@@ -169,7 +135,7 @@ def cli_bench(work, lib, k, port):
     finally:
         try:
             api(agent.addr, "DELETE", "/v1/job/bench?purge=true")
-        except OSError:
+        except BenchError:
             pass
         agent.stop()
 
@@ -178,7 +144,7 @@ def agent_bench(work, lib, runs, port):
     # warm-up: lets the plugins' AOT caches be created once, outside the measured runs
     a = Agent(work, lib, LEAN_AGENT, port, "warmup")
     try:
-        allocs = api(a.addr, "PUT", "/v1/jobs", job("warm", 1))["AllocIDs"]
+        allocs = api(a.addr, "PUT", "/v1/jobs", sleep_job("warm", 1))["AllocIDs"]
         wait_running(a.addr, allocs)
         api(a.addr, "DELETE", "/v1/job/warm?purge=true")
         cache = os.path.join(work, "plugin-jvm-cache")
@@ -194,15 +160,15 @@ def agent_bench(work, lib, runs, port):
             a = Agent(work, lib, opts, port, n.replace("+", "_"))
             try:
                 time.sleep(10)
-                idle = smaps(a.proc.pid)
-                allocs = api(a.addr, "PUT", "/v1/jobs", job("work", 5))["AllocIDs"]
+                idle = smaps_rollup(a.proc.pid)
+                allocs = api(a.addr, "PUT", "/v1/jobs", sleep_job("work", 5))["AllocIDs"]
                 wait_running(a.addr, allocs)
                 for _ in range(20):
                     api(a.addr, "GET", "/v1/job/work")
                     api(a.addr, "GET", f"/v1/allocation/{allocs[0]}")
                 api(a.addr, "DELETE", "/v1/job/work?purge=true")
                 time.sleep(10)
-                after = smaps(a.proc.pid)
+                after = smaps_rollup(a.proc.pid)
                 r = rows.setdefault(n, {"ready": [], "rss": [], "pss": [], "anon": [], "rss2": [], "pss2": [], "anon2": []})
                 r["ready"].append(a.ready_ms)
                 r["rss"].append(idle.get("Rss", 0)); r["pss"].append(idle.get("Pss", 0)); r["anon"].append(idle.get("Pss_Anon", 0))

@@ -16,6 +16,8 @@ import argparse, os, re, statistics, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import supervision as sv  # noqa: E402
+from agent import wait_running  # noqa: E402
+from common import sleep_job, smaps_rollup  # noqa: E402
 
 
 def smaps_categories(pid):
@@ -54,15 +56,6 @@ def smaps_categories(pid):
     return cats
 
 
-def rollup(pid):
-    out = {}
-    for line in (sv.read_bytes(f"/proc/{pid}/smaps_rollup") or b"").decode().splitlines():
-        parts = line.split()
-        if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
-            out[parts[0][:-1]] = int(parts[1])
-    return out
-
-
 def training(ag):
     """Cache-creating JVMs of this agent still running (training, dump or check runs: "aot-…" roles)."""
     return [p for p, r in ag.processes()[0].items() if r.startswith("aot-")]
@@ -76,8 +69,8 @@ def measure(bench, name, opts, env, n, settle):
     os.environ.update(env)
     try:
         with sv.Agent(bench, f"live-{name}", "per_task") as ag:
-            ag.submit(sv.sleep_job("warm", 1))
-            sv.wait_running(ag, "warm", 1, timeout=120)
+            ag.submit(sleep_job("warm", 1))
+            wait_running(ag, "warm", 1, timeout=120)
             t0 = time.time()
             while time.time() - t0 < 120 and (busy := training(ag)):
                 time.sleep(0.5)
@@ -86,15 +79,15 @@ def measure(bench, name, opts, env, n, settle):
                 time.sleep(0.5)
             ag.stop_job("warm", timeout=60)
             t = time.time()
-            ag.submit(sv.sleep_job("bench", n))
-            sv.wait_running(ag, "bench", n, timeout=90 + 3 * n)
+            ag.submit(sleep_job("bench", n))
+            wait_running(ag, "bench", n, timeout=90 + 3 * n)
             all_s = time.time() - t
             time.sleep(settle)
             drover, tasks, table = ag.processes()
             res = {}
             for role in ("executor", "logmon"):
                 pids = [p for p, r in drover.items() if r == role]
-                rs = [rollup(p) for p in pids]
+                rs = [smaps_rollup(p) for p in pids]
                 cats = [smaps_categories(p) for p in pids]
                 keys = sorted({k for c in cats for k in c})
                 res[role] = {

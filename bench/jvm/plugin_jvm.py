@@ -20,12 +20,12 @@ Usage: bench/jvm/plugin_jvm.py [-k 10] [--concurrent 10] [--plugin executor] [--
 Stdlib only. Copies the lib dir to a scratch dir first, so a concurrent rebuild cannot change the
 jars under the measurement.
 """
-import argparse, json, os, shutil, signal, socket, statistics, struct, subprocess, sys, tempfile, time
+import argparse, json, os, shutil, socket, statistics, struct, subprocess, sys, tempfile, time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-JAVA_HOME = os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64")
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from common import ROOT, JAVA_HOME, cpu_seconds, mib, smaps_rollup  # noqa: E402
+
 JAVA = os.path.join(JAVA_HOME, "bin", "java")
-CLK = os.sysconf("SC_CLK_TCK")
 
 NATIVE = "--enable-native-access=ALL-UNNAMED"
 LOGFMT = "-Djava.util.logging.SimpleFormatter.format=%1$tFT%1$tT.%1$tL %4$s %2$s: %5$s%6$s%n"
@@ -95,26 +95,21 @@ SETS = {
 }
 
 
-def smaps(pid):
-    out = {}
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            for line in f:
-                parts = line.split()
-                if len(parts) >= 2 and parts[0].endswith(":") and parts[1].isdigit():
-                    out[parts[0][:-1]] = int(parts[1])
-    except OSError:
-        pass
-    return out
-
-
 def cpu_ms(pid):
     try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) * 1000 / CLK
+        return cpu_seconds(pid) * 1000
     except (OSError, IndexError):
         return 0.0
+
+
+def recv_exact(s, n):
+    data = b""
+    while len(data) < n:
+        chunk = s.recv(n - len(data))
+        if not chunk:
+            raise OSError("closed")
+        data += chunk
+    return data
 
 
 def rpc(sock_path, method, timeout=10):
@@ -124,20 +119,8 @@ def rpc(sock_path, method, timeout=10):
         s.connect(sock_path)
         msg = json.dumps({"id": 1, "method": method, "session": "", "body": {}}).encode()
         s.sendall(struct.pack(">i", len(msg)) + msg)
-        buf = b""
-        while len(buf) < 4:
-            chunk = s.recv(4 - len(buf))
-            if not chunk:
-                raise OSError("closed")
-            buf += chunk
-        n = struct.unpack(">i", buf)[0]
-        data = b""
-        while len(data) < n:
-            chunk = s.recv(n - len(data))
-            if not chunk:
-                raise OSError("closed")
-            data += chunk
-        return json.loads(data)
+        n = struct.unpack(">i", recv_exact(s, 4))[0]
+        return json.loads(recv_exact(s, n))
     finally:
         s.close()
 
@@ -186,6 +169,15 @@ class Plugin:
             pass
 
 
+def burst(work, lib, plugin, opts, env, n):
+    """n plugins started at the same moment: (ms until all have handshaken, the plugins)."""
+    t = time.perf_counter()
+    ps = [Plugin(work, lib, plugin, opts, env) for _ in range(n)]
+    for p in ps:
+        p.handshake()
+    return (time.perf_counter() - t) * 1000, ps
+
+
 def build_cache(kind, opts, env, work, lib, plugin, name):
     """Creates the cache an option set needs; returns (path, seconds, bytes)."""
     safe = "".join(c if c.isalnum() else "_" for c in name)
@@ -194,17 +186,16 @@ def build_cache(kind, opts, env, work, lib, plugin, name):
         path = os.path.join(work, safe + ".aot")
         train_plugin = kind.split(":", 1)[1] if ":" in kind else plugin
         train_opts = [o for o in opts if not o.startswith("-XX:AOTCache=")] + [f"-XX:AOTCacheOutput={path}"]
-        p = Plugin(work, lib, train_plugin, train_opts, env, log_name=safe + ".train.log").handshake()
-        rpc(p.sock, "plugin.info")
-        p.stop(timeout=300)
     elif kind == "cds":
         path = os.path.join(work, safe + ".jsa")
+        train_plugin = plugin
         train_opts = [o.replace("@CACHE@", path) for o in opts]
-        p = Plugin(work, lib, plugin, train_opts, env, log_name=safe + ".train.log").handshake()
-        rpc(p.sock, "plugin.info")
-        p.stop(timeout=300)
     else:
         raise ValueError(kind)
+    # the training run: the plugin's start-up and one RPC, then a normal exit writes the cache
+    p = Plugin(work, lib, train_plugin, train_opts, env, log_name=safe + ".train.log").handshake()
+    rpc(p.sock, "plugin.info")
+    p.stop(timeout=300)
     if not os.path.exists(path):
         raise RuntimeError(f"{name}: cache {path} was not created; see {work}/{safe}.train.log")
     return path, time.perf_counter() - t, os.path.getsize(path)
@@ -214,12 +205,8 @@ def print_start_only(args, names, results, caches, sets, work, lib):
     bursts = {n: [] for n in names}
     for _ in range(3):
         for n in names:
-            opts, env = sets[n]
-            t = time.perf_counter()
-            ps = [Plugin(work, lib, args.plugin, opts, env) for _ in range(args.concurrent)]
-            for p in ps:
-                p.handshake()
-            bursts[n].append((time.perf_counter() - t) * 1000)
+            ms, ps = burst(work, lib, args.plugin, *sets[n], args.concurrent)
+            bursts[n].append(ms)
             for p in ps:
                 p.stop()
     med = statistics.median
@@ -230,10 +217,6 @@ def print_start_only(args, names, results, caches, sets, work, lib):
     for n in names:
         st = sorted(results[n]["start"])
         print(f"| {n} | {med(st):.0f} | {st[len(st) // 10]:.0f} | {st[0]:.0f} | {med(results[n]['cpu']):.0f} | {med(bursts[n]):.0f} |")
-
-
-def mib(kb):
-    return kb / 1024
 
 
 def main():
@@ -293,7 +276,7 @@ def main():
                 opts, env = sets[n]
                 p = Plugin(work, lib, args.plugin, opts, env).handshake()
                 time.sleep(args.idle)
-                m = smaps(p.proc.pid)
+                m = smaps_rollup(p.proc.pid)
                 r = results[n]
                 for key, field in (("rss", "Rss"), ("pss", "Pss"), ("pss_anon", "Pss_Anon"), ("pss_file", "Pss_File")):
                     r.setdefault(key, []).append(m.get(field, 0))
@@ -301,17 +284,12 @@ def main():
                 p.stop()
         # 3. `--concurrent` plugins started at the same moment; memory once all are idle
         for n in names:
-            opts, env = sets[n]
-            t = time.perf_counter()
-            ps = [Plugin(work, lib, args.plugin, opts, env) for _ in range(args.concurrent)]
-            for p in ps:
-                p.handshake()
-            burst = (time.perf_counter() - t) * 1000
+            ms, ps = burst(work, lib, args.plugin, *sets[n], args.concurrent)
             time.sleep(args.idle)
-            mems = [smaps(p.proc.pid) for p in ps]
+            mems = [smaps_rollup(p.proc.pid) for p in ps]
             for p in ps:
                 p.stop()
-            results[n]["burst"] = burst
+            results[n]["burst"] = ms
             results[n]["pss_conc"] = statistics.mean(m.get("Pss", 0) for m in mems)
             results[n]["anon_conc"] = statistics.mean(m.get("Pss_Anon", 0) for m in mems)
 

@@ -6,9 +6,10 @@ Used by bench/supervision.py, isolation.py, docker.py and exec_latency.py.
 """
 import os, shutil, signal, subprocess, tempfile, time
 
-from common import (DROVER, JAVA_HOME, BenchError, out, progress, mib, free_port, tail, scan, refers_to,
-                    describe, kill_pids, proc_args, is_java, is_drover, aot_mode, role, mem_available_kb,
-                    api, wait_health, jcmd)
+from common import (DROVER, JAVA_HOME, BenchError, out, progress, mib, free_port, tail, api, wait_health,
+                    jcmd)
+from procs import (scan, refers_to, describe, kill_pids, proc_args, is_java, is_drover, aot_mode, role,
+                   mem_available_kb)
 
 
 class Agent:

@@ -24,7 +24,8 @@ Report on stdout, progress on stderr.
 import argparse, os, shutil, signal, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import BenchError, BenchRun, out, progress, pct, scan, leftovers, describe, kill_pids, run_main, stop_process  # noqa: E402
+from common import BenchError, BenchRun, out, progress, pct, run_main  # noqa: E402
+from procs import scan, leftovers, describe, kill_pids, stop_process  # noqa: E402
 from agent import Agent, wait_running, latencies_ms  # noqa: E402
 
 IMAGE = "drover-bench/busybox:1"

@@ -23,7 +23,8 @@ Report on stdout, progress on stderr. Exit status 1 if a phase failed or anythin
 import argparse, json, os, shutil, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import BenchError, BenchRun, out, progress, mib, pct, scan, pss_kb, describe, proc_args, print_table, run_main, sleep_job  # noqa: E402
+from common import BenchError, BenchRun, out, progress, mib, pct, print_table, run_main, sleep_job  # noqa: E402
+from procs import scan, pss_kb, describe, proc_args  # noqa: E402
 from agent import Agent, wait_running, latencies_ms  # noqa: E402
 
 RUN_DIR = "/run/drover"  # OciRuntime.RUN_DIR: <runtime>/bundles/<container id>/config.json

@@ -15,8 +15,8 @@ Needs root (like the agent) and a built distribution (dist/target/lib). Report o
 import argparse, json, os, shutil, signal, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import (ROOT, DROVER, cpu_seconds, free_port, leftovers, pct, request, sleep_job,  # noqa: E402
-                    stop_process, wait_health)
+from common import ROOT, DROVER, free_port, pct, request, sleep_job, wait_health  # noqa: E402
+from procs import cpu_seconds, leftovers, stop_process  # noqa: E402
 
 
 def get(addr, path, timeout=60):

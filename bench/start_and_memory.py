@@ -9,7 +9,8 @@ Talks only to 127.0.0.1.
 import argparse, os, shutil, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import ROOT, DROVER, api, pct, pss_kb, scan, sleep_job, spawn_baseline, stop_process, wait_health  # noqa: E402
+from common import ROOT, DROVER, api, pct, sleep_job, spawn_baseline, wait_health  # noqa: E402
+from procs import pss_kb, scan, stop_process  # noqa: E402
 
 
 def procs_matching(text):

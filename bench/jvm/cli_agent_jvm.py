@@ -16,7 +16,8 @@ Stdlib only; talks to 127.0.0.1 only. Copies the lib dir first (a rebuild cannot
 import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from common import ROOT, JAVA_HOME, BenchError, api, sleep_job, smaps_rollup, stop_process, wait_health  # noqa: E402
+from common import ROOT, JAVA_HOME, BenchError, api, sleep_job, wait_health  # noqa: E402
+from procs import smaps_rollup, stop_process  # noqa: E402
 
 JAVA = os.path.join(JAVA_HOME, "bin", "java")
 MAIN = "dev.drover.dist.Main"

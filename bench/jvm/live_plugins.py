@@ -17,7 +17,8 @@ import argparse, os, re, statistics, sys, time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import supervision as sv  # noqa: E402
 from agent import wait_running  # noqa: E402
-from common import sleep_job, smaps_rollup  # noqa: E402
+from common import sleep_job  # noqa: E402
+from procs import smaps_rollup  # noqa: E402
 
 
 def smaps_categories(pid):

@@ -23,7 +23,8 @@ jars under the measurement.
 import argparse, json, os, shutil, socket, statistics, struct, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from common import ROOT, JAVA_HOME, cpu_seconds, mib, smaps_rollup  # noqa: E402
+from common import ROOT, JAVA_HOME, mib  # noqa: E402
+from procs import cpu_seconds, smaps_rollup  # noqa: E402
 
 JAVA = os.path.join(JAVA_HOME, "bin", "java")
 

@@ -30,7 +30,8 @@ def main():
     port = 24646
     addr = f"http://127.0.0.1:{port}"
     log = os.path.join(data, "agent.log")
-    agent = subprocess.Popen([DROVER, "agent", "-dev", "-data-dir", data, "-http-port", str(port)],
+    # per_task: an executor and a logmon JVM per task, the layout this benchmark reports on (not the default)
+    agent = subprocess.Popen([DROVER, "agent", "-dev", "-data-dir", data, "-http-port", str(port), "-plugin-placement", "per_task"],
                              stdout=subprocess.DEVNULL, stderr=open(log, "w"))
     try:
         wait_health(addr, agent, timeout=30, log=log)

@@ -150,7 +150,8 @@ def agent_bench(work, lib, runs, port):
         api(a.addr, "DELETE", "/v1/job/warm?purge=true")
         cache = os.path.join(work, "plugin-jvm-cache")
         deadline = time.time() + 180
-        while time.time() < deadline and len([f for f in os.listdir(cache) if f.endswith(".aot")]) < 1:
+        # the launcher's default is a static CDS archive (.jsa); an AOT cache (.aot) when configured so
+        while time.time() < deadline and not [f for f in os.listdir(cache) if f.endswith((".aot", ".jsa"))]:
             time.sleep(0.5)
         time.sleep(5)
     finally:

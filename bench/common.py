@@ -55,6 +55,17 @@ def free_port():
         return s.getsockname()[1]
 
 
+def recv_exact(sock, n):
+    """Exactly n bytes from a socket; BenchError if the peer closes first."""
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            raise BenchError(f"connection closed after {len(data)} of {n} bytes")
+        data += chunk
+    return data
+
+
 def tail(path, lines=15, width=240):
     """The last lines of a log, preferring warnings and errors over INFO chatter."""
     try:

@@ -36,7 +36,8 @@ Report on stdout, progress on stderr.
 import argparse, base64, json, os, socket, struct, subprocess, sys, time, urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from common import DROVER, JAVA_HOME, BenchError, BenchRun, out, progress, pct, print_table, run_main  # noqa: E402
+from common import (DROVER, JAVA_HOME, BenchError, BenchRun, out, progress, pct, print_table, recv_exact,  # noqa: E402
+                    run_main)
 from agent import Agent, wait_running  # noqa: E402
 from isolation import DEFAULT_CHROOT  # noqa: E402
 from docker import Dockerd, IMAGE, LABEL_ALLOC_ID  # noqa: E402
@@ -51,16 +52,6 @@ def fmt(lat):
 
 
 # -- a websocket session in Nomad's exec frames ----------------------------------------------------
-
-def recv_exact(s, n):
-    data = b""
-    while len(data) < n:
-        chunk = s.recv(n - len(data))
-        if not chunk:
-            raise BenchError("exec websocket closed mid-frame")
-        data += chunk
-    return data
-
 
 def read_frame(s):
     """(opcode, payload) of one server frame (servers never mask)."""

@@ -23,7 +23,7 @@ jars under the measurement.
 import argparse, json, os, shutil, socket, statistics, struct, subprocess, sys, tempfile, time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from common import ROOT, JAVA_HOME, mib  # noqa: E402
+from common import ROOT, JAVA_HOME, BenchError, mib, recv_exact  # noqa: E402
 from procs import cpu_seconds, smaps_rollup  # noqa: E402
 
 JAVA = os.path.join(JAVA_HOME, "bin", "java")
@@ -103,16 +103,6 @@ def cpu_ms(pid):
         return 0.0
 
 
-def recv_exact(s, n):
-    data = b""
-    while len(data) < n:
-        chunk = s.recv(n - len(data))
-        if not chunk:
-            raise OSError("closed")
-        data += chunk
-    return data
-
-
 def rpc(sock_path, method, timeout=10):
     s = socket.socket(socket.AF_UNIX)
     s.settimeout(timeout)
@@ -156,7 +146,7 @@ class Plugin:
     def stop(self, timeout=60):
         try:
             rpc(self.sock, "plugin.shutdown")
-        except OSError:
+        except (OSError, BenchError):
             pass
         try:
             self.proc.wait(timeout)

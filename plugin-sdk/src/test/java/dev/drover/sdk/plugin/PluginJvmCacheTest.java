@@ -81,19 +81,19 @@ class PluginJvmCacheTest {
         var b = emptyJar(dir, "b.jar");
         var c = emptyJar(dir, "c.jar");
         String ab = a + File.pathSeparator + b;
-        var cache = new ClassDataCache(Kind.CDS, dir.resolve("cache"), dir, java(), ab, OPTIONS);
+        var cache = new ClassDataCache(Kind.STATIC, dir.resolve("cache"), dir, java(), ab, OPTIONS);
         String key = cache.key("echo");
         assertTrue(cache.disabledReason().isEmpty(), () -> cache.disabledReason().orElseThrow());
-        assertEquals(key, new ClassDataCache(Kind.CDS, dir.resolve("cache"), dir, java(), ab, OPTIONS).key("echo"), "stable for the same inputs");
+        assertEquals(key, new ClassDataCache(Kind.STATIC, dir.resolve("cache"), dir, java(), ab, OPTIONS).key("echo"), "stable for the same inputs");
         assertNotEquals(key, cache.key("other"), "per plugin");
-        assertNotEquals(key, new ClassDataCache(Kind.CDS, dir, dir, java(), ab + File.pathSeparator + c, OPTIONS).key("echo"), "a jar added");
-        assertNotEquals(key, new ClassDataCache(Kind.CDS, dir, dir, java(), b + File.pathSeparator + a, OPTIONS).key("echo"), "order changed");
-        assertNotEquals(key, new ClassDataCache(Kind.CDS, dir, dir, java(), ab, List.of("-Xmx32m")).key("echo"), "other JVM options");
+        assertNotEquals(key, new ClassDataCache(Kind.STATIC, dir, dir, java(), ab + File.pathSeparator + c, OPTIONS).key("echo"), "a jar added");
+        assertNotEquals(key, new ClassDataCache(Kind.STATIC, dir, dir, java(), b + File.pathSeparator + a, OPTIONS).key("echo"), "order changed");
+        assertNotEquals(key, new ClassDataCache(Kind.STATIC, dir, dir, java(), ab, List.of("-Xmx32m")).key("echo"), "other JVM options");
         assertNotEquals(key, new ClassDataCache(Kind.AOT, dir, dir, java(), ab, OPTIONS).key("echo"), "other kind");
-        var perName = new ClassDataCache(Kind.CDS, dir.resolve("cache"), dir, java(), ab, OPTIONS,
+        var perName = new ClassDataCache(Kind.STATIC, dir.resolve("cache"), dir, java(), ab, OPTIONS,
                 n -> n.equals("big") ? List.of("-Xmx512m") : OPTIONS);
         assertEquals(key, perName.key("echo"));
-        assertNotEquals(new ClassDataCache(Kind.CDS, dir.resolve("cache"), dir, java(), ab, OPTIONS).key("big"), perName.key("big"),
+        assertNotEquals(new ClassDataCache(Kind.STATIC, dir.resolve("cache"), dir, java(), ab, OPTIONS).key("big"), perName.key("big"),
                 "a plugin's own JVM options");
 
         Files.setLastModifiedTime(b, FileTime.fromMillis(Files.getLastModifiedTime(b).toMillis() - 60_000));
@@ -110,7 +110,7 @@ class PluginJvmCacheTest {
     void aDirectoryOnTheClassPathDisablesTheCache(@TempDir Path dir) throws Exception {
         var jar = emptyJar(dir, "a.jar");
         var classes = Files.createDirectories(dir.resolve("classes"));
-        var cache = new ClassDataCache(Kind.CDS, dir.resolve("cache"), dir, java(), jar + File.pathSeparator + classes, OPTIONS);
+        var cache = new ClassDataCache(Kind.STATIC, dir.resolve("cache"), dir, java(), jar + File.pathSeparator + classes, OPTIONS);
         assertTrue(cache.disabledReason().orElseThrow().contains("not a jar"), cache.disabledReason().orElseThrow());
         assertEquals(List.of(), cache.optionsFor("echo"));
         cache.createInBackground("echo");
@@ -133,8 +133,8 @@ class PluginJvmCacheTest {
     void jvmOptionsThatManageSharingThemselvesDisableTheCache(@TempDir Path dir) {
         var options = new ArrayList<>(OPTIONS);
         options.add("-Xshare:off");
-        assertTrue(new ClassDataCache(Kind.CDS, dir, dir, java(), jarClassPath, options).disabledReason().isPresent());
-        assertTrue(new ClassDataCache(Kind.CDS, dir, dir, java(), jarClassPath, OPTIONS).disabledReason().isEmpty());
+        assertTrue(new ClassDataCache(Kind.STATIC, dir, dir, java(), jarClassPath, options).disabledReason().isPresent());
+        assertTrue(new ClassDataCache(Kind.STATIC, dir, dir, java(), jarClassPath, OPTIONS).disabledReason().isEmpty());
     }
 
     @ParameterizedTest
@@ -231,7 +231,7 @@ class PluginJvmCacheTest {
 
     @Test
     void theFirstLaunchCreatesTheCacheInTheBackgroundForLaterOnes(@TempDir Path dir) throws Exception {
-        var launcher = new PluginLauncher(dir.resolve("state"), dir.resolve("jvm-cache"), Kind.CDS, jarClassPath, OPTIONS);
+        var launcher = new PluginLauncher(dir.resolve("state"), dir.resolve("jvm-cache"), Kind.STATIC, jarClassPath, OPTIONS);
         var file = launcher.classDataCache().orElseThrow().file(EchoPlugin.NAME);
         var first = launcher.launch(EchoPlugin.NAME);
         first.shutdown(2_000);
@@ -251,7 +251,7 @@ class PluginJvmCacheTest {
         // options that leave the JVM's log on stdout, with something to say before main() runs
         var options = new ArrayList<>(OPTIONS.stream().filter(o -> !o.startsWith("-Xlog")).toList());
         options.add("-Xlog:gc+init=info:stdout");
-        var conn = new PluginLauncher(dir.resolve("state"), null, Kind.CDS, System.getProperty("java.class.path"), options).launch(EchoPlugin.NAME);
+        var conn = new PluginLauncher(dir.resolve("state"), null, Kind.STATIC, System.getProperty("java.class.path"), options).launch(EchoPlugin.NAME);
         try {
             assertEquals("x", conn.client().call(EchoPlugin.SAY, "", new EchoPlugin.Text("x")).text());
         } finally {

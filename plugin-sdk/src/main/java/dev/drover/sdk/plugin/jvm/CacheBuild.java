@@ -82,7 +82,6 @@ final class CacheBuild {
             Files.createDirectories(socketDir);
             // 1. the real plugin, recording what it loads until it is asked to shut down (written when it exits)
             var record = command(name, switch (kind) {
-                case CDS -> List.of("-XX:ArchiveClassesAtExit=" + output);
                 case STATIC -> List.of("-XX:DumpLoadedClassList=" + config);
                 case AOT -> List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=" + config);
             });
@@ -110,17 +109,15 @@ final class CacheBuild {
                 Files.deleteIfExists(socket);
             }
             // 2. an AOT cache or a static archive is assembled from what the training run recorded
-            if (kind != Kind.CDS) {
-                if (!Files.isRegularFile(config)) throw new IOException("training run wrote no " + (kind == Kind.AOT ? "AOT configuration" : "class list"));
-                var assemble = kind == Kind.AOT
-                        ? List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + config, "-XX:AOTCache=" + output)
-                        : List.of("-Xshare:dump", "-XX:SharedClassListFile=" + config, "-XX:SharedArchiveFile=" + output);
-                await(start(command(name, assemble), log, false), "cache assembly");
-            }
+            if (!Files.isRegularFile(config)) throw new IOException("training run wrote no " + (kind == Kind.AOT ? "AOT configuration" : "class list"));
+            var assemble = kind == Kind.AOT
+                    ? List.of("-XX:AOTMode=create", "-XX:AOTConfiguration=" + config, "-XX:AOTCache=" + output)
+                    : List.of("-Xshare:dump", "-XX:SharedClassListFile=" + config, "-XX:SharedArchiveFile=" + output);
+            await(start(command(name, assemble), log, false), "cache assembly");
             if (!Files.isRegularFile(output) || Files.size(output) == 0) throw new IOException("no cache file was written");
             // 3. the JVM must accept it as is: these modes fail instead of ignoring a cache they cannot use
             var check = command(name, switch (kind) {
-                case CDS, STATIC -> List.of("-Xshare:on", "-XX:SharedArchiveFile=" + output);
+                case STATIC -> List.of("-Xshare:on", "-XX:SharedArchiveFile=" + output);
                 case AOT -> List.of("-XX:AOTMode=on", "-XX:AOTCache=" + output);
             });
             check.add("-version");

@@ -29,9 +29,11 @@ import java.util.regex.Pattern;
 /**
  * A class data cache for one plugin's JVMs: the classes a plugin loads up to its handshake, archived once,
  * so later plugin JVMs map them (shared with their siblings) instead of parsing them into private memory.
- * Three kinds ({@link Kind}): a static CDS archive of just the classes the plugin uses (the default: ~0.5 MiB
- * less private memory per plugin JVM than a dynamic one, see bench/jvm/README.md), a dynamic CDS archive on top
- * of the JDK's, or a JDK 25 AOT cache (JEP 483/514/515; ~2 MiB more per plugin than the dynamic archive).
+ * Two kinds ({@link Kind}): a static CDS archive of just the classes the plugin uses (the default: ~0.5 MiB
+ * less private memory per plugin JVM than a dynamic archive, see bench/jvm/README.md), or a JDK 25 AOT cache
+ * (JEP 483/514/515; ~2 MiB more per plugin). A dynamic CDS archive ({@code -XX:ArchiveClassesAtExit}) was a
+ * third kind until its training JVMs were seen crashing in HotSpot (SIGSEGV in
+ * {@code LambdaProxyClassDictionary::find_lambda_proxy_class}, JDK 25.0.3) in about one training run of five.
  *
  * <p>One file per plugin name, {@code <name>-<key>.<jsa|aot>} in a private directory. The key hashes what
  * the JVM checks before it trusts a cache (JDK build, class path jars with sizes and mtimes, JVM options, kind),
@@ -60,8 +62,6 @@ public final class ClassDataCache {
 
     /** What kind of archive, chosen with {@link #KIND_PROPERTY} ({@code cds} or {@code aot}). */
     public enum Kind {
-        /** Dynamic CDS archive (JDK 13+) on top of the JDK's own: {@code -XX:ArchiveClassesAtExit}, {@code -XX:SharedArchiveFile}. */
-        CDS("jsa"),
         /**
          * Static CDS archive of the plugin's classes, JDK ones included, replacing the JDK's own: the training run's
          * {@code -XX:DumpLoadedClassList}, then {@code -Xshare:dump}. Holds only what the plugin uses, so fewer of
@@ -77,11 +77,10 @@ public final class ClassDataCache {
             this.extension = extension;
         }
 
-        /** The kind named by {@link #KIND_PROPERTY}: "static" (the default), "dynamic" or "aot". */
+        /** The kind named by {@link #KIND_PROPERTY}: "static" (the default) or "aot". */
         public static Kind configured() {
             return switch (System.getProperty(KIND_PROPERTY, "static").strip().toLowerCase(Locale.ROOT)) {
                 case "aot" -> AOT;
-                case "dynamic", "cds" -> CDS;
                 default -> STATIC;
             };
         }
@@ -200,10 +199,8 @@ public final class ClassDataCache {
             var file = file(name);
             if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) return List.of();
             return switch (kind) {
-                // The JDK's base archive was dumped without --enable-native-access, so every start with a dynamic
-                // archive logs three harmless "[error][cds]" lines about it: keep them out of the plugin log. A
-                // cache the JVM does not use is noticed by the launcher (it is not mapped), not by these lines.
-                case CDS, STATIC -> List.of("-Xshare:auto", "-XX:SharedArchiveFile=" + file, "-Xlog:cds*=off", "-Xlog:cds*=off:stderr");
+                // A cache the JVM does not use is noticed by the launcher (it is not mapped), not by log lines.
+                case STATIC -> List.of("-Xshare:auto", "-XX:SharedArchiveFile=" + file, "-Xlog:cds*=off", "-Xlog:cds*=off:stderr");
                 case AOT -> List.of("-XX:AOTMode=auto", "-XX:AOTCache=" + file);
             };
         } catch (RuntimeException e) {

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import dev.drover.sdk.fs.FileTrees;
 import dev.drover.sdk.plugin.PluginPlacement;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -48,6 +49,9 @@ public final class AgentCommand implements Callable<Integer> {
             description = "On SIGINT/SIGTERM stop every task (kill_signal, kill_timeout) before exiting, instead of leaving them running")
     boolean drainOnStop;
 
+    /** -dev without a data dir: ours to remove when the agent (which stops its tasks first) exits. */
+    private boolean tempDataDir;
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
@@ -75,6 +79,7 @@ public final class AgentCommand implements Callable<Integer> {
             try {
                 if (drain) agent.drain(drainTimeout(config));
                 agent.close();
+                if (tempDataDir) FileTrees.delete(config.dataDir());
             } catch (Exception e) {
                 System.err.println("Error during shutdown: " + e.getMessage());
             }
@@ -95,7 +100,10 @@ public final class AgentCommand implements Callable<Integer> {
     AgentConfig buildConfig() throws java.io.IOException {
         var file = configFile == null ? null : AgentConfigParser.load(configFile);
         Path data = dataDir != null ? dataDir : file != null && file.dataDir() != null ? Path.of(file.dataDir()) : null;
-        if (data == null && dev) data = Files.createTempDirectory("drover-dev-");
+        if (data == null && dev) {
+            data = Files.createTempDirectory("drover-dev-");
+            tempDataDir = true;
+        }
         if (data == null) throw new IllegalArgumentException("data_dir is required: use -data-dir, a config file's data_dir, or -dev");
         String bindAddr = bind != null ? bind : file != null && file.bindAddr() != null ? file.bindAddr() : "127.0.0.1";
         int port = httpPort != null ? httpPort : file != null && file.httpPort() != null ? file.httpPort() : AgentConfig.DEFAULT_HTTP_PORT;

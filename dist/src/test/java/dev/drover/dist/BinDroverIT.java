@@ -1,6 +1,7 @@
 package dev.drover.dist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static dev.drover.dist.BinDrover.agent;
 import static dev.drover.dist.BinDrover.drover;
@@ -8,6 +9,7 @@ import static dev.drover.dist.BinDrover.freePort;
 import static dev.drover.dist.BinDrover.stop;
 
 import dev.drover.sdk.testing.ProcScan;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -55,6 +57,26 @@ class BinDroverIT {
         } finally {
             stop(agent); // SIGTERM: a dev agent stops its tasks, then exits
         }
+        ProcScan.awaitGone(data.toString(), 15_000);
+    }
+
+    @Test
+    void aDevAgentWithoutADataDirRemovesItsTemporaryOneWhenItStops(@TempDir Path dir) throws Exception {
+        int port = freePort();
+        Path log = dir.resolve("agent.log");
+        var agent = agent(log, "-dev", "-http-port", Integer.toString(port));
+        Path data;
+        try {
+            var m = Pattern.compile("data dir: (\\S+)").matcher(Files.readString(log));
+            assertTrue(m.find(), Files.readString(log));
+            data = Path.of(m.group(1));
+            var run = drover("http://127.0.0.1:" + port, "job", "run", "examples/hello.hcl");
+            assertEquals(0, run.code(), run.out() + run.err());
+            assertTrue(Files.isDirectory(data.resolve("allocs")) || Files.list(data).findAny().isPresent(), "the agent uses " + data);
+        } finally {
+            stop(agent);
+        }
+        assertFalse(Files.exists(data), "the dev agent's temporary data dir is left: " + data);
         ProcScan.awaitGone(data.toString(), 15_000);
     }
 }

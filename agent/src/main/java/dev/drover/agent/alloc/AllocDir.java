@@ -1,12 +1,13 @@
 package dev.drover.agent.alloc;
 
+import dev.drover.sdk.fs.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
+
+
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
@@ -72,23 +73,10 @@ public record AllocDir(Path root) {
         }
     }
 
-    /** Removes the whole directory tree. */
+    /** Removes the whole directory tree (never through a mount point, see {@link FileTrees#delete}). */
     public void destroy() {
-        if (!Files.exists(root)) return;
         try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                    Files.deleteIfExists(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            FileTrees.delete(root);
         } catch (IOException e) {
             throw new UncheckedIOException("failed to remove alloc dir " + root + ": " + e.getMessage(), e);
         }

@@ -1,5 +1,6 @@
 package dev.drover.sdk.plugin.jvm;
 
+import dev.drover.sdk.fs.FileTrees;
 import dev.drover.sdk.plugin.PluginMain;
 import dev.drover.sdk.plugin.jvm.ClassDataCache.Kind;
 import dev.drover.sdk.plugin.PluginProtocol;
@@ -13,13 +14,13 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
+
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
+
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -129,22 +130,7 @@ final class CacheBuild {
         } finally {
             Files.deleteIfExists(config);
             Files.deleteIfExists(output);
-            deleteTree(scratch);
-        }
-    }
-
-    private static void deleteTree(Path dir) {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    LOG.fine("cannot remove " + p + ": " + e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            LOG.fine("cannot remove " + dir + ": " + e);
+            FileTrees.deleteQuietly(scratch);
         }
     }
 

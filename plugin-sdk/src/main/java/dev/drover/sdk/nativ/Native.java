@@ -16,7 +16,8 @@ import java.nio.file.Path;
  * JVMs that use this must run with {@code --enable-native-access=ALL-UNNAMED}.
  *
  * <p>Every method throws {@link NativeException} carrying errno when the call fails, except where
- * a "no such process" answer is an expected outcome (see {@link #kill}).
+ * a "no such process" answer is an expected outcome (see {@link #kill}). Pipe calls (tee, splice,
+ * pipe sizes, epoll) are in {@link Pipes}.
  */
 public final class Native {
     private Native() {}
@@ -34,7 +35,7 @@ public final class Native {
     private static final int WNOHANG = 1;
 
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
+    static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
     private static final Linker.Option CAPTURE_ERRNO = Linker.Option.captureCallState("errno");
 
     // One holder class per downcall handle, created on its first call: spinning a handle's stub and
@@ -73,16 +74,6 @@ public final class Native {
         static final MethodHandle H = fn("close",
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
     }
-    private static final class Open {
-        static final MethodHandle H = fn("open",
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
-                Linker.Option.firstVariadicArg(2));
-    }
-    private static final class Fcntl {
-        static final MethodHandle H = fn("fcntl",
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT),
-                Linker.Option.firstVariadicArg(2));
-    }
     private static final class Waitpid {
         static final MethodHandle H = fn("waitpid",
                 FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
@@ -94,7 +85,8 @@ public final class Native {
         static final MethodHandle H = fn("geteuid", FunctionDescriptor.of(ValueLayout.JAVA_INT));
     }
 
-    private static MethodHandle fn(String name, FunctionDescriptor fd, Linker.Option... extra) {
+    /** A downcall handle for libc's {@code name} that captures errno (state segment first). */
+    static MethodHandle fn(String name, FunctionDescriptor fd, Linker.Option... extra) {
         var options = new Linker.Option[extra.length + 1];
         System.arraycopy(extra, 0, options, 0, extra.length);
         options[extra.length] = CAPTURE_ERRNO;
@@ -143,34 +135,6 @@ public final class Native {
                 int errno = errno(state);
                 if (errno == EEXIST && isFifo(path)) return;
                 throw new NativeException("mkfifo " + path, errno);
-            }
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /**
-     * Asks for a fifo's pipe buffer to be at least {@code bytes} (F_SETPIPE_SZ through a
-     * descriptor of its own: the size belongs to the pipe, not to a descriptor). Best effort: the
-     * pipe keeps its size when the system refuses (pipe-max-size, per-user limits).
-     *
-     * @return the pipe's size afterwards, or -1 when it could not be read
-     */
-    public static int growPipe(Path fifo, int bytes) {
-        final int O_RDONLY_NONBLOCK_CLOEXEC = 04000 | 02000000, F_SETPIPE_SZ = 1031, F_GETPIPE_SZ = 1032;
-        try (var arena = Arena.ofConfined()) {
-            var state = arena.allocate(CAPTURE);
-            int fd = (int) Open.H.invokeExact(state, arena.allocateFrom(fifo.toString()), O_RDONLY_NONBLOCK_CLOEXEC);
-            if (fd < 0) return -1;
-            try {
-                int size = (int) Fcntl.H.invokeExact(state, fd, F_GETPIPE_SZ, 0);
-                if (size >= 0 && size < bytes) {
-                    int grown = (int) Fcntl.H.invokeExact(state, fd, F_SETPIPE_SZ, bytes);
-                    if (grown > 0) size = grown;
-                }
-                return size;
-            } finally {
-                int ignored = (int) Close.H.invokeExact(state, fd);
             }
         } catch (Throwable t) {
             throw rethrow(t);
@@ -296,15 +260,15 @@ public final class Native {
         }
     }
 
-    private static int errno(MemorySegment state) {
+    static int errno(MemorySegment state) {
         return (int) Errno.H.get(state, 0L);
     }
 
-    private static NativeException error(String what, MemorySegment state) {
+    static NativeException error(String what, MemorySegment state) {
         return new NativeException(what, errno(state));
     }
 
-    private static RuntimeException rethrow(Throwable t) {
+    static RuntimeException rethrow(Throwable t) {
         if (t instanceof RuntimeException r) return r;
         if (t instanceof Error e) throw e;
         return new IllegalStateException(t);

@@ -1,67 +1,74 @@
 package dev.drover.logmon;
 
 import dev.drover.sdk.logmon.LogStats;
+import dev.drover.sdk.nativ.Native;
+import dev.drover.sdk.nativ.NativeException;
+import dev.drover.sdk.nativ.Pipes;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
 
 /**
- * Writes one output stream into rotated files {@code <dir>/<base>.<N>}, the way Nomad's logmon
- * does: N only grows and files are never renamed (so {@code alloc logs -f} can follow them by
- * index), writing resumes in the highest existing file, and only the newest {@code maxFiles}
- * files are kept.
+ * Moves one output stream from its fifo into rotated files {@code <dir>/<base>.<N>}, the way
+ * Nomad's logmon does: N only grows and files are never renamed (so {@code alloc logs -f} can
+ * follow them by index), writing resumes in the highest existing file, and only the newest
+ * {@code maxFiles} files are kept.
  *
- * <p>Lines are kept whole: only complete lines are written, a trailing partial line is held in
- * memory, and a line that does not fit in what is left of a non-empty file starts the next file.
- * Two exceptions, both unavoidable:
+ * <p>Lines are kept whole: only complete lines are committed, a trailing partial line stays in
+ * the fifo (see {@link FifoWindow}: it is looked at, not consumed), and a line that does not fit
+ * in what is left of a non-empty file starts the next file. Exceptions, all unavoidable:
  * <ul>
  *   <li>A line longer than a whole file is split by bytes: it fills the current file, which is
  *       rotated, and so on (this is also how output without any newline gets rotated).</li>
- *   <li>A partial line held for {@link #IDLE_FLUSH} is written as it is, so prompts and progress
- *       bars show up for followers. Its rest, when it comes, is treated as a line of its own and
- *       may land in the next file: that line ends up split across files.</li>
+ *   <li>A partial line held for {@link #IDLE_FLUSH} is written as it is ({@link Drain#FLUSH}),
+ *       so prompts and progress bars show up for followers. Its rest, when it comes, is treated
+ *       as a line of its own and may land in the next file: that line ends up split across files.</li>
+ *   <li>A partial line that fills the fifo's pipe, when the pipe cannot grow to hold a whole file
+ *       ({@link FifoCopier}: pipes stop at 1 MiB, {@code /proc/sys/fs/pipe-max-size}, without
+ *       CAP_SYS_RESOURCE), cannot wait for its newline: it starts the next file (unless the
+ *       current one is empty) and streams through ({@link Drain#SPLIT}). It stays whole if no
+ *       longer than a file; only the file before it may end shorter than it could have.</li>
  * </ul>
  * The delay counts from the first held byte, not from the last data: a progress bar redrawn with
  * {@code \r} every 100 ms never goes quiet for 200 ms, yet must show up. A line written in pieces
  * more than 200 ms apart gets split under either rule.
  *
- * <p>Memory: the held partial line stays below the file size (a longer one is streamed through),
- * so a stream holds at most {@code maxFileSize} bytes, and that only while its output has no
- * newline; the buffer shrinks back once written.
- *
- * <p>What was written and what was dropped (a write failed) is counted in {@link LogCounts}.
- * Thread-safe: the copier thread writes, the timer thread flushes idle partial lines.
+ * <p>Bytes go from the fifo into the file with splice(2) at the file's size as explicit offset:
+ * the fifo gives up exactly what the file took, so a logmon killed at any moment loses and
+ * repeats nothing, and its successor resumes at the file's size. What was written and what was
+ * dropped (a write failed: dropped bytes are consumed, so the task never blocks on a full disk)
+ * is counted in {@link LogCounts}. Used by the copier thread; {@link #stats} from any thread.
  */
 public final class FileRotator implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(FileRotator.class.getName());
     /** How long a partial line is held back before it is written anyway. */
     public static final Duration IDLE_FLUSH = Duration.ofMillis(200);
     private static final long MIB = 1024 * 1024;
-    private static final int SMALL_BUFFER = 1024;
+
+    /** What to do with a partial line at the end of the window. */
+    enum Drain {
+        /** Keep it in the fifo until its newline comes. */
+        HOLD,
+        /** Write it as a line of its own (idle, end of the stream, stop). */
+        FLUSH,
+        /** It fills the fifo's pipe: start the next file with it and stream it through as it comes. */
+        SPLIT
+    }
 
     private final RotatedFiles files;
     private final int maxFiles;
     private final long maxBytes;
     private final long idleNanos;
-    /** The held partial line: {@code held[0, heldLen)}, always shorter than a file, never a newline in it. */
-    private byte[] held = new byte[SMALL_BUFFER];
-    private int heldLen;
-    private long heldSinceNanos;
 
-    private FileChannel out;
+    private int fd = -1;
     private int index;
     private long size;
     /** Inside a line longer than a file: its bytes stream straight through until its newline. */
     private boolean longLine;
+    /** The partial line held at the fifo's head: always shorter than a file, never a newline in it. */
+    private int held;
+    private long heldSinceNanos;
     private LogCounts counts;
-    private ScheduledFuture<?> idleCheck;
     private boolean closed;
 
     private FileRotator(Path dir, String base, int maxFiles, long maxBytes, Duration idleFlush) {
@@ -104,252 +111,181 @@ public final class FileRotator implements AutoCloseable {
         return files.file(n);
     }
 
+    long maxFileBytes() {
+        return maxBytes;
+    }
+
     /** What this stream wrote and dropped so far; read without the lock (a write may block on the disk). */
     LogStats.Stream stats() {
         return counts.snapshot();
     }
 
-    public void write(byte[] data) throws IOException {
-        write(data, 0, data.length);
+    /** Bytes of the partial line held at the fifo's head (0: none). */
+    synchronized int held() {
+        return held;
     }
 
-    public void write(byte[] data, int off, int len) throws IOException {
-        write(ByteBuffer.wrap(data, off, len));
+    /** When the held partial line is due to be written ({@link System#nanoTime} scale). */
+    synchronized long flushDueNanos() {
+        return heldSinceNanos + idleNanos;
+    }
+
+    /** Forgets the held partial line: the fifo no longer has it (another reader took it). */
+    synchronized void forgetHeld() {
+        held = 0;
     }
 
     /**
-     * Writes complete lines at once and holds back a trailing partial line (see class comment);
-     * consumes {@code src}. Whole runs of lines go out in one write: only the end of the last
-     * complete line and, near a rotation, the line crossing the file's end are searched for.
-     * When a write fails nothing is retried: what is neither written nor held is dropped.
+     * Commits what the window shows: complete lines at once (whole runs of lines in one splice:
+     * only the last newline that fits the file and, near a rotation, the line crossing the file's
+     * end are searched for), and the partial line at its end as {@code partial} says. When a
+     * write fails, what it did not take is dropped and counted, the rest goes on, and the first
+     * failure is thrown at the end.
      */
-    public synchronized void write(ByteBuffer src) throws IOException {
-        int start = src.position(), end = src.limit(), heldBefore = heldLen;
-        long bytesBefore = counts.bytesWritten(), linesBefore = counts.linesWritten();
-        try {
-            if (closed) throw new IOException("log rotator for " + files.base() + " is closed");
-            ensureOpen();
-            while (src.hasRemaining()) {
-                if (longLine) streamLongLine(src);
-                else if (heldLen > 0) completeHeld(src);
-                else writeLines(src);
+    synchronized void drain(FifoWindow w, Drain partial) throws IOException {
+        if (closed) throw new IOException("log rotator for " + files.base() + " is closed");
+        int end = w.length(), pos = 0;
+        IOException failure = null;
+        while (pos < end) {
+            if (longLine) {
+                int newline = w.indexOf(pos, end);
+                int stop = newline < 0 ? end : newline + 1;
+                failure = first(failure, writeSplit(w, pos, stop));
+                pos = stop;
+                longLine = newline < 0;
+                continue;
             }
-        } catch (IOException | RuntimeException e) {
-            // The held bytes hold no newline: every line of src that was not written is dropped.
-            counts.dropped(heldBefore + (end - start) - (counts.bytesWritten() - bytesBefore) - heldLen,
-                    Newlines.count(src, start, end) - (counts.linesWritten() - linesBefore));
-            src.position(end);
-            throw e;
-        }
-        if (heldLen > 0 && idleCheck == null) scheduleIdleCheck(Math.max(0, heldSinceNanos + idleNanos - System.nanoTime()));
-    }
-
-    /** Inside a line longer than a file: stream its bytes through up to and with its newline. */
-    private void streamLongLine(ByteBuffer src) throws IOException {
-        int newline = Newlines.indexOf(src, src.position(), src.limit());
-        writeSplit(src, newline < 0 ? src.limit() : newline + 1);
-        longLine = newline < 0;
-    }
-
-    /** A partial line is held: the data either completes it, extends it or makes it longer than a file. */
-    private void completeHeld(ByteBuffer src) throws IOException {
-        int pos = src.position(), end = src.limit();
-        // The line stays whole only while it fits in a file: its newline is not looked for any further.
-        int scanEnd = (int) Math.min(end, pos + (maxBytes - heldLen));
-        int newline = Newlines.indexOf(src, pos, scanEnd);
-        if (newline < 0 && scanEnd == end && heldLen + (end - pos) < maxBytes) {
-            hold(src, end);
-            return;
-        }
-        try {
+            int limit = (int) Math.min(end, pos + Math.max(0, maxBytes - size));
+            int last = w.lastIndexOf(pos, limit);
+            if (last >= 0) {
+                failure = first(failure, commit(w, pos, last + 1));
+                pos = last + 1;
+                continue;
+            }
+            // No complete line fits: the line at pos crosses the end of the file, or the window ends first.
+            int newline = w.indexOf(limit, (int) Math.min(end, pos + maxBytes));
             if (newline >= 0) {
-                writeLine(src, newline + 1);
-            } else { // longer than a file: split it by bytes
+                failure = first(failure, rotate()); // a line no longer than a file (and this one is not empty): it starts the next file
+            } else if (end - pos >= maxBytes) {
+                longLine = true; // no newline within a file's length: split it, filling this file first
+            } else if (partial == Drain.SPLIT) {
+                // Its length is unknown: it starts the next file, so it stays whole if no longer than one.
+                if (size > 0) failure = first(failure, rotate());
                 longLine = true;
-                writeSplit(ByteBuffer.wrap(held, 0, heldLen), heldLen);
+            } else {
+                break;
             }
-        } finally {
-            releaseHeld(); // even on a write error: never write the same bytes twice
         }
-    }
-
-    /** Nothing held: writes the complete lines that fit in the current file in one go. */
-    private void writeLines(ByteBuffer src) throws IOException {
-        int pos = src.position(), end = src.limit();
-        int limit = (int) Math.min(end, pos + Math.max(0, maxBytes - size));
-        int last = Newlines.lastIndexOf(src, pos, limit);
-        if (last >= 0) {
-            writeOut(src, last + 1);
-            return;
+        if (pos < end && partial == Drain.FLUSH) {
+            // A line of its own, no longer than a file: it starts the next file if it does not fit.
+            if (size > 0 && size + (end - pos) > maxBytes) failure = first(failure, rotate());
+            failure = first(failure, commit(w, pos, end));
+            pos = end;
         }
-        // No complete line fits: the line at pos crosses the end of the file, or the data ends first.
-        int newline = Newlines.indexOf(src, limit, (int) Math.min(end, pos + maxBytes));
-        if (newline >= 0) {
-            rotate(); // a line no longer than a file (and this one is not empty): it starts the next file
-        } else if (end - pos >= maxBytes) {
-            longLine = true; // no newline within a file's length: split it, filling this file first
+        if (pos == end) {
+            held = 0;
         } else {
-            hold(src, end);
+            if (held == 0 || pos > 0) heldSinceNanos = System.nanoTime(); // a new partial line
+            held = end - pos;
         }
+        if (failure != null) throw failure;
     }
 
-    private void hold(ByteBuffer src, int end) {
-        int len = end - src.position();
-        if (heldLen == 0) heldSinceNanos = System.nanoTime();
-        if (heldLen + len > held.length) {
-            held = java.util.Arrays.copyOf(held, (int) Math.min(maxBytes, Math.max(2L * held.length, heldLen + len)));
-        }
-        src.get(held, heldLen, len);
-        heldLen += len;
-    }
-
-    /** Writes the held bytes on their own and lets them go; what a failed write did not take is dropped. */
-    private void writeHeld() throws IOException {
-        long before = counts.bytesWritten();
-        try {
-            writeOut(ByteBuffer.wrap(held, 0, heldLen), heldLen);
-        } catch (IOException e) {
-            counts.dropped(heldLen - (counts.bytesWritten() - before), 0);
-            throw e;
-        } finally {
-            releaseHeld();
-        }
-    }
-
-    private void releaseHeld() {
-        heldLen = 0;
-        if (held.length > 64 * 1024) held = new byte[SMALL_BUFFER]; // a huge partial line was a one-off
-    }
-
-    /**
-     * Writes the held bytes followed by {@code src} up to {@code stop} as one line no longer than a
-     * file, starting a new file rather than splitting it.
-     */
-    private void writeLine(ByteBuffer src, int stop) throws IOException {
-        long total = heldLen + (long) (stop - src.position());
-        if (size > 0 && size + total > maxBytes) rotate();
-        var first = ByteBuffer.wrap(held, 0, heldLen);
-        int oldLimit = src.limit();
-        src.limit(stop);
-        try {
-            var both = new ByteBuffer[] {first, src};
-            while (first.hasRemaining() || src.hasRemaining()) {
-                int from = src.position();
-                long n = out.write(both);
-                size += n;
-                counts.written(n, Newlines.count(src, from, src.position()));
-            }
-        } finally {
-            src.limit(oldLimit);
-        }
-    }
-
-    /** Writes {@code src} up to {@code stop} into the current file. */
-    private void writeOut(ByteBuffer src, int stop) throws IOException {
-        int oldLimit = src.limit();
-        src.limit(stop);
-        try {
-            while (src.hasRemaining()) {
-                int from = src.position();
-                int n = out.write(src);
-                size += n;
-                counts.written(n, Newlines.count(src, from, from + n));
-            }
-        } finally {
-            src.limit(oldLimit);
-        }
+    private static IOException first(IOException failure, IOException next) {
+        return failure != null ? failure : next;
     }
 
     /** Byte-based rotation: fill the file, rotate, continue. Rotates lazily, so no empty files. */
-    private void writeSplit(ByteBuffer src, int stop) throws IOException {
-        while (src.position() < stop) {
-            if (size >= maxBytes) rotate();
-            writeOut(src, (int) Math.min(stop, src.position() + (maxBytes - size)));
+    private IOException writeSplit(FifoWindow w, int from, int stop) {
+        IOException failure = null;
+        for (int pos = from; pos < stop; ) {
+            if (size >= maxBytes) failure = first(failure, rotate());
+            int n = (int) Math.min(stop - pos, Math.max(1, maxBytes - size));
+            failure = first(failure, commit(w, pos, pos + n));
+            pos += n;
+        }
+        return failure;
+    }
+
+    /**
+     * Splices window bytes {@code [from, to)} (the fifo's head) into the current file. What a
+     * failing write does not take is dropped from the fifo and counted; the failure is returned.
+     */
+    private IOException commit(FifoWindow w, int from, int to) {
+        if (w.consumed() != from) throw new IllegalStateException("commit at " + from + ", the fifo's head is at " + w.consumed());
+        long len = to - from, moved = 0;
+        try {
+            ensureOpen();
+            while (moved < len) {
+                long n = w.moveTo(fd, size, len - moved);
+                size += n;
+                moved += n;
+            }
+            counts.written(len, w.newlines(from, to));
+            return null;
+        } catch (IOException | NativeException e) {
+            long lines = w.newlines(from, from + (int) moved);
+            counts.written(moved, lines);
+            try {
+                w.drop(len - moved);
+                counts.dropped(len - moved, w.newlines(from + (int) moved, to));
+            } catch (IOException | NativeException dropFailed) {
+                throw new IllegalStateException("cannot drop unwritable output from the fifo", dropFailed);
+            }
+            return e instanceof IOException io ? io : new IOException("cannot write to " + files.file(index) + ": " + e.getMessage(), e);
         }
     }
 
-    private void rotate() throws IOException {
+    private IOException rotate() {
         closeFile();
         index++;
+        size = 0;
         counts.save(index, 0); // before the file exists: whoever resumes counts it from its start
-        ensureOpen();
         // On the timer thread: freeing a deleted file's cached pages takes milliseconds, which the
         // copy (and through the pipe, the task) need not wait for. close() purges once more.
         LogmonTimer.SCHEDULER.execute(() -> files.purge(maxFiles));
-    }
-
-    /** Closes the current file; a failure to close (disk full…) is reported after both are closed. */
-    private void closeFile() throws IOException {
-        try {
-            if (out != null) out.close();
-        } finally {
-            out = null;
-        }
-    }
-
-    /** (Re)opens the current file; after a failed open or close (disk full…) the next write retries. */
-    private void ensureOpen() throws IOException {
-        if (out != null) return;
-        Path file = files.file(index);
-        size = Files.exists(file) ? Files.size(file) : 0;
-        out = openFile(file);
-    }
-
-    private static FileChannel openFile(Path file) throws IOException {
-        // Append: a file we resume must keep its content; a new index never exists normally.
-        // Unbuffered: writes are whole runs of lines, and followers see each at once.
-        return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-    }
-
-    private void scheduleIdleCheck(long delayNanos) {
-        idleCheck = LogmonTimer.SCHEDULER.schedule(this::idleCheck, delayNanos, TimeUnit.NANOSECONDS);
-    }
-
-    /** Runs on the timer: writes the held partial line once it has been held long enough. */
-    private synchronized void idleCheck() {
-        idleCheck = null;
-        if (closed || heldLen == 0) return;
-        long age = System.nanoTime() - heldSinceNanos;
-        if (age < idleNanos) { // the line it was scheduled for completed; a newer one is held
-            scheduleIdleCheck(idleNanos - age);
-            return;
-        }
-        try {
-            flushPartial();
-        } catch (IOException e) {
-            LOG.warning("cannot write to " + files.file(index) + ": " + e.getMessage());
-        }
-    }
-
-    /** Writes the held partial line as a line of its own (dropped if the write fails). */
-    private void flushPartial() throws IOException {
-        if (heldLen == 0) return;
         try {
             ensureOpen();
-            if (size > 0 && size + heldLen > maxBytes) rotate();
+            return null;
         } catch (IOException e) {
-            counts.dropped(heldLen, 0);
-            releaseHeld();
-            throw e;
+            return e; // the next commit retries the open, and drops what it cannot write
         }
-        writeHeld();
     }
 
-    /** Writes a held partial line (the stream ended, nothing will complete it) and closes the file. */
+    private void closeFile() {
+        if (fd < 0) return;
+        FifoWindow.closeQuietly(fd); // nothing is buffered: a failed close loses nothing
+        fd = -1;
+    }
+
+    /**
+     * (Re)opens the current file, resuming at its size; after a failed open (disk full…) the next
+     * commit retries. Not O_APPEND: splice writes at an explicit offset, and refuses append-only files.
+     */
+    private void ensureOpen() throws IOException {
+        if (fd >= 0) return;
+        Path file = files.file(index);
+        try {
+            int opened = Pipes.open(file, Pipes.O_WRONLY | Pipes.O_CREAT | Pipes.O_CLOEXEC, 0644);
+            try {
+                size = Files.size(file);
+            } catch (IOException e) {
+                Native.close(opened);
+                throw e;
+            }
+            fd = opened;
+        } catch (NativeException e) {
+            throw new IOException("cannot open " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Closes the file (the copier wrote the last partial line at the end of its stream). */
     @Override
-    public synchronized void close() throws IOException {
+    public synchronized void close() {
         if (closed) return;
         closed = true;
-        if (idleCheck != null) idleCheck.cancel(false);
-        try {
-            flushPartial();
-        } finally {
-            try {
-                closeFile();
-            } finally {
-                counts.save(index, size);
-                files.purge(maxFiles);
-            }
-        }
+        closeFile();
+        counts.save(index, size);
+        files.purge(maxFiles);
     }
 }

@@ -10,8 +10,9 @@ import dev.drover.sdk.rpc.RpcServer;
  *
  * <p>{@link PluginHost} offers no "about to exit" callback, and {@code PluginMain} leaves through
  * {@code System.exit} after a shutdown call; so the sessions are stopped (drained, flushed,
- * closed) from a JVM shutdown hook, which also covers SIGTERM/SIGINT. A SIGKILL loses only a held
- * partial line: every read batch is written and flushed at once.
+ * closed) from a JVM shutdown hook, which also covers SIGTERM/SIGINT. A SIGKILL loses nothing:
+ * output leaves the fifo only by being spliced into a log file ({@link FifoCopier}), so what the
+ * killed process had not written waits in the fifo for the next logmon.
  */
 public final class LogmonPlugin implements PluginFactory {
     @Override

@@ -93,11 +93,7 @@ final class Session {
             if (!s.copier().finishStop(deadlineNanos, settings.holds())) {
                 LOG.info("logmon " + name + ": " + s.copier().fifo() + " was still open by a writer; stopped anyway");
             }
-            try {
-                s.rotator().close();
-            } catch (IOException e) {
-                LOG.warning("logmon " + name + ": closing log file failed: " + e.getMessage());
-            }
+            s.rotator().close();
         }
         long copied = bytesCopied();
         if (streams.size() == 2) lastStats = stats(streams);

@@ -13,9 +13,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.drover.sdk.DroverException;
 import dev.drover.sdk.logmon.LogConfig;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -112,6 +115,39 @@ class FifoCopyTest {
     }
 
     /**
+     * A partial line waits in the fifo for its newline, and is written as it is once it was held
+     * for the idle delay, counted from its first byte: a prompt shows up, and so does a progress
+     * bar redrawn more often than the delay. Written by a process holding the fifo, as a task does.
+     */
+    @Test
+    void writesAHeldPartialLineAfterTheIdleDelay() throws Exception {
+        service = new LogmonService(1 << 20, Duration.ofMillis(150), Duration.ofMillis(500), Duration.ofSeconds(5));
+        LogConfig cfg = config(alloc, "web", 5, 1);
+        service.start("a1-web", cfg);
+        Path file = Path.of(cfg.logDir()).resolve("web.stdout.0");
+        try (var task = FileChannel.open(Path.of(cfg.stdoutFifo()), StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            long written = System.nanoTime();
+            task.write(ByteBuffer.wrap("done\nprompt> ".getBytes(StandardCharsets.UTF_8)));
+            LogFiles.await("the complete line", 5_000, () -> LogFiles.read(file).equals("done\n"));
+            LogFiles.await("the idle flush", 5_000, () -> LogFiles.read(file).endsWith("prompt> "));
+            long waited = (System.nanoTime() - written) / 1_000_000;
+            assertTrue(waited >= 140, "flushed after " + waited + " ms, before the idle delay");
+            task.write(ByteBuffer.wrap("yes\n".getBytes(StandardCharsets.UTF_8)));
+            LogFiles.await("the answer", 5_000, () -> LogFiles.read(file).equals("done\nprompt> yes\n"));
+            long start = System.nanoTime();
+            for (int i = 0; i < 10; i++) {
+                task.write(ByteBuffer.wrap(("\r" + i * 10 + "%").getBytes(StandardCharsets.UTF_8)));
+                Thread.sleep(50);
+            }
+            long elapsed = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(LogFiles.read(file).contains("\r0%"), "nothing of the progress shown after " + elapsed + " ms");
+            LogFiles.await("the last progress update", 5_000, () -> LogFiles.read(file).endsWith("\r90%"));
+        }
+        service.stop("a1-web");
+    }
+
+    /**
      * What was verified: a writer keeps the fifo open across stop + start of its session and writes
      * (1) while stop waits for EOF, (2) after stop returned and before start, (3) after start. It is
      * never hit by SIGPIPE (exits 0), every line lands exactly once and in order, stop gave up on
@@ -189,9 +225,9 @@ class FifoCopyTest {
     }
 
     /**
-     * A disk that fills up: the writer is never held up (its output is dropped instead), and every
-     * byte and line it wrote is either in the files or counted as dropped — through the splice
-     * path (seq floods the fifo) and the channel path it falls back to.
+     * A disk that fills up: the writer is never held up (what a splice cannot write is taken from
+     * the fifo and dropped), and every byte and line it wrote is either in the files or counted
+     * as dropped.
      */
     @Test
     void aFullDiskDropsOutputCountsItAndNeverBlocksTheWriter() throws Exception {

@@ -23,12 +23,15 @@ class FileRotatorTest {
     @TempDir
     Path dir;
 
-    private FileRotator rotator(int maxFiles, long maxBytes) throws IOException {
-        return FileRotator.open(dir, "web.stdout", maxFiles, maxBytes, NO_IDLE_FLUSH);
+    /** A rotator fed through a real fifo, as the copier feeds it (PipeFeed); closing it ends the stream. */
+    private PipeFeed rotator(int maxFiles, long maxBytes) throws IOException {
+        return PipeFeed.of(FileRotator.open(dir, "web.stdout", maxFiles, maxBytes, NO_IDLE_FLUSH), dir.resolve("fifo" + fifos++));
     }
 
-    private static void write(FileRotator r, String s) throws IOException {
-        r.write(s.getBytes(StandardCharsets.UTF_8));
+    private int fifos;
+
+    private static void write(PipeFeed r, String s) throws IOException {
+        r.write(s);
     }
 
     @Test
@@ -67,7 +70,7 @@ class FileRotatorTest {
         byte[] bytes = all.toString().getBytes(StandardCharsets.UTF_8);
         try (var r = rotator(100_000, 32)) {
             int off = 0;
-            while (off < bytes.length) { // arbitrary read sizes, cutting lines anywhere
+            while (off < bytes.length) { // arbitrary pieces, cutting lines anywhere
                 int n = Math.min(bytes.length - off, 1 + random.nextInt(50));
                 r.write(bytes, off, n);
                 off += n;
@@ -87,7 +90,7 @@ class FileRotatorTest {
         String line = "0123456789abcdef".repeat(3); // 3 x the 16-byte max, no newline
         try (var r = rotator(10, 16)) {
             for (int i = 0; i < line.length(); i += 5) write(r, line.substring(i, Math.min(line.length(), i + 5)));
-            assertEquals(2, r.currentIndex(), "rotation is lazy: no empty file after the last full one");
+            assertEquals(2, r.rotator().currentIndex(), "rotation is lazy: no empty file after the last full one");
             write(r, "\nnext\n"); // the long line's newline lands in the next file, then a normal line
         }
         assertEquals(List.of("0123456789abcdef", "0123456789abcdef", "0123456789abcdef", "\nnext\n"),
@@ -110,7 +113,7 @@ class FileRotatorTest {
         Files.writeString(dir.resolve("web.stdout.old"), "not ours\n");
         Files.writeString(dir.resolve("web.stdout.10x"), "not ours\n");
         try (var r = rotator(10, 16)) {
-            assertEquals(3, r.currentIndex());
+            assertEquals(3, r.rotator().currentIndex());
             write(r, "more\n");      // 6 + 5 fits
             write(r, "and more\n");  // 11 + 9 does not
         }
@@ -131,7 +134,7 @@ class FileRotatorTest {
         Files.writeString(dir.resolve("web.stderr.0"), "other stream\n");
         try (var r = rotator(3, 8)) {
             for (int i = 0; i < 20; i++) write(r, "line" + (i % 10) + "\n"); // 6 bytes: one line per file
-            assertEquals(19, r.currentIndex());
+            assertEquals(19, r.rotator().currentIndex());
         }
         assertEquals(List.of(17, 18, 19), indexes(dir, "web.stdout"));
         assertEquals("line7\n", read(dir.resolve("web.stdout.17")));
@@ -143,35 +146,14 @@ class FileRotatorTest {
     }
 
     @Test
-    void writesAHeldPartialLineAfterTheIdleDelay() throws Exception {
-        var file = dir.resolve("web.stdout.0");
-        try (var r = FileRotator.open(dir, "web.stdout", 10, 1024, Duration.ofMillis(150))) {
-            write(r, "done\nprompt> ");
-            long written = System.nanoTime();
-            assertEquals("done\n", read(file), "the complete line is written at once, the partial one held");
-            LogFiles.await("the idle flush", 5_000, () -> read(file).endsWith("prompt> "));
-            long waited = (System.nanoTime() - written) / 1_000_000;
-            assertTrue(waited >= 140, "flushed after " + waited + " ms, before the idle delay");
-            write(r, "yes\n");
-            assertEquals("done\nprompt> yes\n", read(file));
-            // Progress redrawn more often than the delay is still written about every delay: the
-            // delay counts from the first held byte, not from the last data.
-            long start = System.nanoTime();
-            for (int i = 0; i < 10; i++) {
-                write(r, "\r" + i * 10 + "%");
-                Thread.sleep(50);
-            }
-            long elapsed = (System.nanoTime() - start) / 1_000_000;
-            assertTrue(read(file).contains("\r0%"), "nothing of the progress shown after " + elapsed + " ms");
-            LogFiles.await("the last progress update", 5_000, () -> read(file).endsWith("\r90%"));
-        }
-    }
-
-    @Test
-    void closeWritesTheHeldPartialLine() throws IOException {
+    void aPartialLineWaitsInTheFifoUntilItsNewlineOrTheEndOfTheStream() throws IOException {
         try (var r = rotator(10, 100)) {
-            write(r, "last words without newline");
+            write(r, "one\ntw");
+            assertEquals("one\n", readAll(dir, "web.stdout"));
+            assertEquals(2, r.rotator().held(), "the partial line is held in the fifo, not written");
+            write(r, "o\nlast words without newline");
+            assertEquals("one\ntwo\n", readAll(dir, "web.stdout"));
         }
-        assertEquals("last words without newline", readAll(dir, "web.stdout"));
+        assertEquals("one\ntwo\nlast words without newline", readAll(dir, "web.stdout"), "written at the end of the stream");
     }
 }

@@ -31,8 +31,8 @@ class LogCountsTest {
         return sb.toString().getBytes(StandardCharsets.US_ASCII);
     }
 
-    /** Writes {@code data} in irregular pieces, as reads from a pipe come; returns how many writes failed. */
-    static int writeInPieces(FileRotator r, byte[] data, Random random) {
+    /** Writes {@code data} through the fifo in irregular pieces; returns how many pieces saw a write fail. */
+    static int writeInPieces(PipeFeed r, byte[] data, Random random) {
         int failed = 0;
         for (int off = 0; off < data.length; ) {
             int n = Math.min(data.length - off, 1 + random.nextInt(20_000));
@@ -63,14 +63,20 @@ class LogCountsTest {
         return new long[] {bytes, lines};
     }
 
+    private PipeFeed feed(FileRotator r) throws IOException {
+        return PipeFeed.of(r, dir.resolve("fifo" + fifos++));
+    }
+
+    private int fifos;
+
     @Test
     void countsWhatReachesTheFilesAcrossRotationsAndPurges() throws IOException {
         var random = new Random(5);
         byte[] data = lines(random, 20_000, true);
         FileRotator r = FileRotator.open(dir, "t.stdout", 3, 50_000, NO_IDLE_FLUSH);
-        try (r) {
-            assertEquals(0, writeInPieces(r, data, random));
-            var held = r.stats(); // the partial last line is still held
+        try (var feed = feed(r)) {
+            assertEquals(0, writeInPieces(feed, data, random));
+            var held = r.stats(); // the partial last line is still held (in the fifo)
             assertEquals(newlines(data), held.linesWritten());
             int lastLine = new String(data, StandardCharsets.US_ASCII).lastIndexOf('\n') + 1;
             assertEquals(lastLine, held.bytesWritten(), "all but the held last line");
@@ -87,11 +93,12 @@ class LogCountsTest {
         byte[] first = lines(random, 5_000, false), second = lines(random, 3_000, false);
         // A logmon that dies (kill -9): never closed, its last checkpoint is from its last rotation.
         var dead = FileRotator.open(dir, "t.stdout", 4, 40_000, NO_IDLE_FLUSH);
-        writeInPieces(dead, first, random);
+        writeInPieces(feed(dead), first, random);
         assertTrue(dead.currentIndex() > 4, "rotated and purged: " + dead.currentIndex());
-        try (var next = FileRotator.open(dir, "t.stdout", 4, 40_000, NO_IDLE_FLUSH)) {
+        var next = FileRotator.open(dir, "t.stdout", 4, 40_000, NO_IDLE_FLUSH);
+        try (var feed = feed(next)) {
             assertEquals(new LogStats.Stream(first.length, newlines(first), 0, 0), next.stats());
-            writeInPieces(next, second, random);
+            writeInPieces(feed, second, random);
         }
         // A clean stop and start (a config change, a task restart) continues from the checkpoint alone.
         try (var third = FileRotator.open(dir, "t.stdout", 4, 40_000, NO_IDLE_FLUSH)) {
@@ -119,9 +126,10 @@ class LogCountsTest {
         Path logs = dir.resolve("tiny");
         try (var disk = TinyDisk.mount(logs, 64)) {
             FileRotator r = FileRotator.open(logs, "t.stdout", 10, 20_000, NO_IDLE_FLUSH);
-            int failed = writeInPieces(r, data, random);
+            var feed = feed(r);
+            int failed = writeInPieces(feed, data, random);
             try {
-                r.close();
+                feed.close();
             } catch (IOException e) {
                 // the held rest, if any, could not be written either: dropped
             }

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.drover.sdk.logmon.LogStats;
+import dev.drover.sdk.nativ.Native;
+import dev.drover.sdk.nativ.NativeException;
+import dev.drover.sdk.nativ.Pipes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Where files end depends only on the lines, never on how the bytes arrive: output copied from a
- * real fifo by a {@link FifoCopier} (small reads, then large ones under a flood, cut anywhere)
- * lays out the files exactly as one {@link FileRotator#write} of everything, and counts the same.
+ * real fifo by a {@link FifoCopier} (small windows, then large ones under a flood, cut anywhere,
+ * partial lines longer than the pipe) lays out the files exactly as the rules say for the whole
+ * output at once ({@link RotationModel}), and counts every byte and line.
  */
 @Timeout(60)
 class ReadSizesTest {
@@ -35,51 +39,96 @@ class ReadSizesTest {
     @Test
     void smallFilesWithLinesOfEveryKind() throws Exception {
         // Files smaller than a read; lines shorter than, exactly as long as and longer than a file.
-        assertSameFilesAsOneWrite(lines(new Random(1), 3 << 20, 4096), 4096);
+        assertLaidOutByTheRules(lines(new Random(1), 3 << 20, 4096), 4096);
     }
 
     @Test
     void largeFilesWithLinesLongerThanARead() throws Exception {
-        assertSameFilesAsOneWrite(lines(new Random(2), 6 << 20, 100 * 1024), 100 * 1024);
+        assertLaidOutByTheRules(lines(new Random(2), 6 << 20, 100 * 1024), 100 * 1024);
+    }
+
+    /**
+     * 4 MiB files; lines of 300-900 KiB wait whole in the fifo, whose pipe grows beyond the 256 KiB
+     * of a burst for them; lines of 1.2-3 MiB fill even the largest pipe the kernel allows (1 MiB
+     * without CAP_SYS_RESOURCE): they start a new file and stay whole; lines of 5-6 MiB are split.
+     */
+    @Test
+    void partialLinesLongerThanThePipe() throws Exception {
+        var random = new Random(4);
+        var out = new ByteArrayOutputStream();
+        for (int i = 0; out.size() < 40 << 20; i++) {
+            int kind = random.nextInt(100);
+            int len = kind < 80 ? 1 + random.nextInt(200)
+                    : kind < 92 ? (300 << 10) + random.nextInt(600 << 10)
+                    : kind < 98 ? (1200 << 10) + random.nextInt(1800 << 10)
+                    : (5 << 20) + random.nextInt(1 << 20);
+            out.write(("x".repeat(len - 1) + "\n").getBytes(StandardCharsets.US_ASCII), 0, len);
+        }
+        long limit = largestPipe(8 << 20);
+        assertTrue(limit >= 1 << 20, "the kernel allows pipes of " + limit + " bytes only");
+        assertLaidOutByTheRules(out.toByteArray(), 4 << 20, limit);
+        System.out.println("largest pipe allowed: " + limit);
+    }
+
+    /** The largest power-of-two pipe size up to {@code max} this process may set. */
+    private static long largestPipe(int max) {
+        int[] pipe = Pipes.pipe();
+        try {
+            long largest = 0;
+            for (int size = 64 << 10; size <= max; size *= 2) {
+                try {
+                    largest = Pipes.resizePipe(pipe[1], size);
+                } catch (NativeException e) {
+                    break;
+                }
+            }
+            return largest;
+        } finally {
+            Native.close(pipe[0]);
+            Native.close(pipe[1]);
+        }
     }
 
     @Test
     void outputWithoutAnyNewlineIsSplitByBytes() throws Exception {
         byte[] data = new byte[3 * 1024 * 1024 + 123];
         java.util.Arrays.fill(data, (byte) 'x');
-        assertSameFilesAsOneWrite(data, 100 * 1024);
+        assertLaidOutByTheRules(data, 100 * 1024);
     }
 
     @Test
     void aRotationInTheMiddleOfOneLargeRead() throws Exception {
         // 64-byte lines, files of 10000 bytes: not a multiple, so each file ends 16 bytes short
-        // and the line crossing each boundary starts the next file, inside one 1 MiB read.
+        // and the line crossing each boundary starts the next file, inside one window.
         var all = new StringBuilder();
         for (int i = 0; all.length() < 900_000; i++) all.append("%063d\n".formatted(i));
         byte[] data = all.toString().getBytes(StandardCharsets.US_ASCII);
-        assertSameFilesAsOneWrite(data, 10_000);
+        assertLaidOutByTheRules(data, 10_000);
         var files = contents(dir.resolve("copied"), "t.stdout");
         assertEquals(all.toString(), String.join("", files));
         for (var f : files.subList(0, files.size() - 1)) assertEquals(9984, f.length());
     }
 
-    private void assertSameFilesAsOneWrite(byte[] data, long fileBytes) throws Exception {
-        Path once = dir.resolve("once"), copied = dir.resolve("copied");
-        var r = FileRotator.open(once, "t.stdout", 100_000, fileBytes, NO_IDLE_FLUSH);
-        try (r) {
-            r.write(data);
-        }
+    /** The copy lays the files out as the rules say ({@link RotationModel}), and counts every byte and line. */
+    private void assertLaidOutByTheRules(byte[] data, long fileBytes) throws Exception {
+        assertLaidOutByTheRules(data, fileBytes, Long.MAX_VALUE);
+    }
+
+    private void assertLaidOutByTheRules(byte[] data, long fileBytes, long pipeLimit) throws Exception {
+        Path copied = dir.resolve("copied");
         var stats = copy(data, copied, fileBytes);
-        assertEquals(indexes(once, "t.stdout"), indexes(copied, "t.stdout"));
-        for (int i : indexes(once, "t.stdout")) {
-            assertEquals(-1L, Files.mismatch(once.resolve("t.stdout." + i), copied.resolve("t.stdout." + i)), "file " + i + " differs");
+        var expected = RotationModel.layout(data, fileBytes, pipeLimit);
+        var files = indexes(copied, "t.stdout");
+        assertEquals(expected.size(), files.size(), "number of files");
+        for (int i = 0; i < expected.size(); i++) {
+            byte[] actual = Files.readAllBytes(copied.resolve("t.stdout." + files.get(i)));
+            assertTrue(java.util.Arrays.equals(expected.get(i), actual), "file " + files.get(i) + " differs: "
+                    + actual.length + " bytes, the rules say " + expected.get(i).length);
         }
         var out = new ByteArrayOutputStream();
-        for (int i : indexes(copied, "t.stdout")) out.write(Files.readAllBytes(copied.resolve("t.stdout." + i)));
+        for (int i : files) out.write(Files.readAllBytes(copied.resolve("t.stdout." + i)));
         assertTrue(java.util.Arrays.equals(data, out.toByteArray()), "copied files do not add up to the data");
-        var all = new LogStats.Stream(data.length, LogCountsTest.newlines(data), 0, 0);
-        assertEquals(all, r.stats(), "one write");
-        assertEquals(all, stats, "copied");
+        assertEquals(new LogStats.Stream(data.length, LogCountsTest.newlines(data), 0, 0), stats, "copied");
     }
 
     /** Writes {@code data} into a real fifo in irregular pieces while a FifoCopier copies it; its counters. */

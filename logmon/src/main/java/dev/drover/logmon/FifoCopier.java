@@ -147,6 +147,9 @@ final class FifoCopier {
         long lastBusy = 0;
         var mode = Drain.HOLD;
         try {
+            window.warmUp();
+            Pipes.poll(reader, Pipes.POLLIN, 0);
+            Pipes.epollWait(epoll, 0); // an edge it takes is no loss: the loop peeks before it waits
             while (true) {
                 boolean cut = cutOff;
                 if (cut) mode = Drain.FLUSH;

@@ -41,6 +41,20 @@ public final class Pipes {
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
 
+    /**
+     * Per-thread memory for the calls made on every window of a copy (tee, splice, read, poll,
+     * epoll_wait): errno capture, the splice offset, poll and epoll records. A confined arena per
+     * call costs an allocation and a free each time, which shows at a few thousand calls a second.
+     */
+    private record Scratch(MemorySegment state, MemorySegment offset, MemorySegment pollfd, MemorySegment events) {}
+
+    private static final int MAX_EVENTS = 8;
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(() -> {
+        var arena = Arena.ofAuto();
+        return new Scratch(arena.allocate(CAPTURE), arena.allocate(LONG), arena.allocate(8, 8),
+                arena.allocate(EPOLL_EVENT_SIZE * MAX_EVENTS, 8));
+    });
+
     private static final class Open3 {
         static final MethodHandle H = fn("open", FunctionDescriptor.of(INT, ValueLayout.ADDRESS, INT, INT), Linker.Option.firstVariadicArg(2));
     }
@@ -114,8 +128,8 @@ public final class Pipes {
      *     file); -1 when {@code in} is empty (or {@code out} full) for now
      */
     public static long tee(int in, int out, long len) {
-        try (var arena = Arena.ofConfined()) {
-            var state = arena.allocate(CAPTURE);
+        var state = SCRATCH.get().state();
+        try {
             while (true) {
                 long n = (long) Tee.H.invokeExact(state, in, out, len, SPLICE_F_NONBLOCK);
                 if (n >= 0) return n;
@@ -138,11 +152,12 @@ public final class Pipes {
      *     is empty for now
      */
     public static long splice(int in, int out, long outOffset, long len) {
-        try (var arena = Arena.ofConfined()) {
-            var state = arena.allocate(CAPTURE);
+        var scratch = SCRATCH.get();
+        var state = scratch.state();
+        try {
             MemorySegment offset = MemorySegment.NULL;
             if (outOffset >= 0) {
-                offset = arena.allocate(LONG);
+                offset = scratch.offset();
                 offset.set(LONG, 0, outOffset);
             }
             while (true) {
@@ -159,8 +174,8 @@ public final class Pipes {
 
     /** read(2) into native memory: bytes read, 0 at end of file, -1 when nothing is there for now. */
     public static long read(int fd, MemorySegment into) {
-        try (var arena = Arena.ofConfined()) {
-            var state = arena.allocate(CAPTURE);
+        var state = SCRATCH.get().state();
+        try {
             while (true) {
                 long n = (long) Read.H.invokeExact(state, fd, into, into.byteSize());
                 if (n >= 0) return n;
@@ -175,8 +190,8 @@ public final class Pipes {
 
     /** The capacity of the pipe behind {@code fd} in bytes (F_GETPIPE_SZ). */
     public static int pipeSize(int fd) {
-        try (var arena = Arena.ofConfined()) {
-            var state = arena.allocate(CAPTURE);
+        var state = SCRATCH.get().state();
+        try {
             int size = (int) Fcntl.H.invokeExact(state, fd, F_GETPIPE_SZ, 0);
             if (size < 0) throw error("fcntl(F_GETPIPE_SZ)", state);
             return size;
@@ -203,9 +218,10 @@ public final class Pipes {
 
     /** poll(2) on one descriptor: the returned events ({@link #POLLIN}, {@link #POLLHUP}…), 0 on timeout. */
     public static short poll(int fd, short events, int timeoutMillis) {
-        try (var arena = Arena.ofConfined()) {
-            var state = arena.allocate(CAPTURE);
-            var pfd = arena.allocate(8);
+        var scratch = SCRATCH.get();
+        var state = scratch.state();
+        try {
+            var pfd = scratch.pollfd();
             pfd.set(INT, 0, fd);
             pfd.set(ValueLayout.JAVA_SHORT, 4, events);
             while (true) {
@@ -280,11 +296,11 @@ public final class Pipes {
      *     when a signal interrupted the wait
      */
     public static int epollWait(int epfd, int timeoutMillis) {
-        final int max = 8;
-        try (var arena = Arena.ofConfined()) {
-            var state = arena.allocate(CAPTURE);
-            var events = arena.allocate(EPOLL_EVENT_SIZE * max, 8);
-            int n = (int) EpollWait.H.invokeExact(state, epfd, events, max, timeoutMillis);
+        var scratch = SCRATCH.get();
+        var state = scratch.state();
+        try {
+            var events = scratch.events();
+            int n = (int) EpollWait.H.invokeExact(state, epfd, events, MAX_EVENTS, timeoutMillis);
             if (n < 0) {
                 if (errno(state) == EINTR) return 0;
                 throw error("epoll_wait", state);

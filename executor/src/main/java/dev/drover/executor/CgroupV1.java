@@ -18,10 +18,20 @@ public final class CgroupV1 {
     /** The controllers joined, in the order their directories are created. */
     public static final String[] CONTROLLERS = {"pids", "memory", "cpuacct", "cpu"};
     private final Map<String, Path> mounts;
+    private final Map<Path, String> roots; // mount point → the cgroup it shows (mountinfo's root), when not "/"
 
     /** @param mounts controller name → mount point, for the controllers in {@link #CONTROLLERS} */
     public CgroupV1(Map<String, Path> mounts) {
+        this(mounts, Map.of());
+    }
+
+    /**
+     * @param roots mount point → the hierarchy path mounted there (field 4 of /proc/self/mountinfo),
+     *              for mounts of a sub-tree such as a container's; missing means "/"
+     */
+    CgroupV1(Map<String, Path> mounts, Map<Path, String> roots) {
         this.mounts = Map.copyOf(mounts);
+        this.roots = Map.copyOf(roots);
     }
 
     public Map<String, Path> mounts() {
@@ -37,6 +47,32 @@ public final class CgroupV1 {
             Path dir = mount.resolve(Cgroups.PARENT).resolve(leaf);
             Files.createDirectories(dir);
             dirs.put(c, dir);
+        }
+        return dirs;
+    }
+
+    /**
+     * The directories the calling thread is in, controller → directory, from /proc/thread-self/cgroup
+     * ("4:memory:/path", "2:cpu,cpuacct:/path"). A controller whose path lies outside its mount (a
+     * sub-tree mounted in a container) is left out.
+     */
+    Map<String, Path> threadDirs() throws IOException {
+        return threadDirs(Files.readString(Path.of("/proc/thread-self/cgroup")));
+    }
+
+    Map<String, Path> threadDirs(String procCgroup) {
+        var dirs = new LinkedHashMap<String, Path>();
+        for (String line : procCgroup.lines().toList()) {
+            String[] f = line.split(":", 3);
+            if (f.length < 3 || f[1].isEmpty()) continue; // "0::/path" is cgroup2
+            for (String controller : f[1].split(",")) {
+                Path mount = mounts.get(controller);
+                if (mount == null) continue;
+                String root = roots.getOrDefault(mount, "/");
+                if (!(f[2] + "/").startsWith(root.endsWith("/") ? root : root + "/")) continue;
+                String below = f[2].substring(root.length()).replaceFirst("^/+", "");
+                dirs.put(controller, below.isEmpty() ? mount : mount.resolve(below));
+            }
         }
         return dirs;
     }

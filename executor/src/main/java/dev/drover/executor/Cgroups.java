@@ -43,10 +43,33 @@ public final class Cgroups {
 
     public static Cgroups detect() {
         try {
-            return parse(Files.readString(Path.of("/proc/self/mounts")));
+            var cgroups = parse(Files.readString(Path.of("/proc/self/mounts")));
+            if (cgroups.v1 == null) return cgroups;
+            var roots = mountRoots(Files.readString(Path.of("/proc/self/mountinfo")));
+            return new Cgroups(cgroups.v2, new CgroupV1(cgroups.v1.mounts(), roots));
         } catch (IOException e) {
             return new Cgroups(null, null);
         }
+    }
+
+    /**
+     * Mount point → mounted root of every v1 cgroup mount that shows a sub-tree, from /proc/self/mountinfo
+     * ("id parent dev root mountpoint options [optional…] - cgroup source super-options").
+     */
+    static Map<Path, String> mountRoots(String mountinfo) {
+        var roots = new LinkedHashMap<Path, String>();
+        for (String line : mountinfo.lines().toList()) {
+            int dash = line.indexOf(" - ");
+            if (dash < 0 || !line.startsWith("cgroup ", dash + 3)) continue;
+            String[] f = line.substring(0, dash).split(" ");
+            if (f.length < 5 || f[3].equals("/")) continue;
+            roots.put(Path.of(unescape(f[4])), unescape(f[3]));
+        }
+        return roots;
+    }
+
+    private static String unescape(String field) {
+        return field.replace("\\040", " ");
     }
 
     public boolean isDisabled() {
@@ -60,7 +83,7 @@ public final class Cgroups {
         for (String line : mounts.lines().toList()) {
             String[] f = line.split(" ");
             if (f.length < 4) continue;
-            Path mountPoint = Path.of(f[1].replace("\\040", " "));
+            Path mountPoint = Path.of(unescape(f[1]));
             if (f[2].equals("cgroup2")) {
                 // Prefer the canonical places if several cgroup2 mounts exist.
                 if (unified == null || mountPoint.equals(Path.of("/sys/fs/cgroup"))
@@ -112,7 +135,7 @@ public final class Cgroups {
         if (!available()) throw new IOException("no cgroup hierarchy is mounted");
         Path v2dir = v2 == null ? null : v2.create(leaf);
         Map<String, Path> v1dirs = v1 == null ? Map.of() : v1.create(leaf);
-        var cgroup = new TaskCgroup(leaf, v2dir, v1dirs);
+        var cgroup = new TaskCgroup(leaf, v2dir, v1dirs, v1);
         var live = cgroup.pids();
         if (!live.isEmpty()) {
             throw new CgroupInUseException("cgroup " + leaf + " already holds processes " + live);
@@ -143,7 +166,7 @@ public final class Cgroups {
         if (!available()) throw new IOException("no cgroup hierarchy is mounted");
         Path v2dir = v2 == null ? null : v2.create(leaf);
         Map<String, Path> v1dirs = v1 == null ? Map.of() : v1.create(leaf);
-        return new TaskCgroup(leaf, v2dir, v1dirs);
+        return new TaskCgroup(leaf, v2dir, v1dirs, v1);
     }
 
     /** The leaf exists with live processes: it is another task's. */

@@ -9,7 +9,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.IntConsumer;
 
 /**
  * A one-shot command in a task's context (script checks, {@code exec}): stdout and stderr share
@@ -23,13 +22,13 @@ final class OneShot {
     /** Extra time to drain output after the command exited. */
     private static final long DRAIN_MILLIS = 500;
 
-    static ExecResult run(Spawner spawner, TaskCommand command, Map<String, String> env, IntConsumer beforeExec,
+    static ExecResult run(Spawner spawner, TaskCommand command, Map<String, String> env, Spawner.Placement placement,
                           long timeoutMillis) throws InterruptedException {
         int[] pipe = LibC.pipe();
         int pid;
         try {
             pid = spawner.spawn(new Spawner.Request(command.executable(), command.argv(), env, command.cwd(),
-                    pipe[1], pipe[1]), beforeExec);
+                    pipe[1], pipe[1]), placement);
         } catch (RuntimeException e) {
             Native.close(pipe[0]);
             throw e;

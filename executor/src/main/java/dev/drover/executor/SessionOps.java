@@ -9,7 +9,6 @@ import dev.drover.sdk.proc.Signals;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Set;
-import java.util.function.IntConsumer;
 import java.util.logging.Logger;
 
 /**
@@ -59,21 +58,34 @@ final class SessionOps {
         }
     }
 
-    /** Runs while a child is held before exec: it starts inside the task's cgroup. */
-    static IntConsumer joinCgroup(TaskCgroup cgroup) {
-        return pid -> {
-            if (cgroup == null) return;
-            try {
-                cgroup.add(pid);
-            } catch (UncheckedIOException e) {
-                if (Native.isRoot()) throw e;
-                LOG.warning("cannot move pid " + pid + " into " + cgroup + " (not root), continuing without: " + e.getMessage());
+    /** A task's first process starts inside the task's cgroup, born in its v1 hierarchies ({@link BirthPlacement}). */
+    static Spawner.Placement joinCgroup(TaskCgroup cgroup) {
+        if (cgroup == null) return Spawner.Placement.NONE;
+        var birth = new BirthPlacement(cgroup);
+        return new Spawner.Placement() {
+            @Override
+            public Runnable enterThread() {
+                return birth.enterThread();
+            }
+
+            @Override
+            public void placeChild(int pid) {
+                try {
+                    birth.placeChild(pid);
+                } catch (UncheckedIOException e) {
+                    if (Native.isRoot()) throw e;
+                    LOG.warning("cannot move pid " + pid + " into " + cgroup + " (not root), continuing without: " + e.getMessage());
+                }
             }
         };
     }
 
-    /** The task's cgroup may be gone or unwritable by now: an exec is still worth running. */
-    static IntConsumer joinCgroupIfPresent(TaskCgroup cgroup) {
+    /**
+     * An exec into a running task: moved into the task's cgroup while held (not born there: see
+     * {@link BirthPlacement} on a task at its memory limit). The task's cgroup may be gone or
+     * unwritable by now: an exec is still worth running.
+     */
+    static Spawner.Placement joinCgroupIfPresent(TaskCgroup cgroup) {
         return pid -> {
             if (cgroup == null) return;
             try {

@@ -17,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.IntConsumer;
 
 /**
  * Starts task processes with posix_spawn (through FFM) rather than {@link ProcessBuilder}, because
@@ -27,11 +26,13 @@ import java.util.function.IntConsumer;
  *   <li>the exact wait status (we reap with waitid, so "exit 137" and SIGKILL differ);
  *   <li>placement into the task's cgroup <em>before</em> the task runs a single instruction.
  * </ul>
- * For the last one, the child's final file action opens a private fifo for reading, which blocks
- * until we open its write end. glibc's posix_spawn suspends only the spawning thread (CLONE_VFORK),
- * so while the child waits there we find its pid in that thread's /proc children list, register it
- * with the {@link Reaper}, run {@code beforeExec} (cgroup placement) and then release it. No fork in
- * the task can escape the cgroup, and the zombie reaper can never see an unregistered child.
+ * For the last one there are two moments, both before the task runs (see {@link Placement}): the
+ * spawning thread may first move itself where the child should be born, and the child's final file
+ * action opens a private fifo for reading, which blocks until we open its write end. glibc's
+ * posix_spawn suspends only the spawning thread (CLONE_VFORK), so while the child waits there we find
+ * its pid in that thread's /proc children list, register it with the {@link Reaper}, place it and then
+ * release it. No fork in the task can escape the cgroup, and the zombie reaper can never see an
+ * unregistered child.
  */
 public final class Spawner {
     /**
@@ -51,6 +52,28 @@ public final class Spawner {
 
         public Request(Path executable, List<String> argv, Map<String, String> env, Path cwd, int stdoutFd, int stderrFd) {
             this(executable, argv, env, cwd, stdoutFd, stderrFd, -1, null);
+        }
+    }
+
+    /**
+     * Where a new child goes before it runs its first instruction. The spawning thread is a fresh
+     * platform thread of its own, so it may move itself first: a child inherits the cgroups of the
+     * thread that forks it.
+     */
+    @FunctionalInterface
+    public interface Placement {
+        Placement NONE = pid -> {};
+
+        /** Runs while the child is held just before exec; if it throws, the child is killed there. */
+        void placeChild(int pid);
+
+        /**
+         * Runs on the spawning thread right before the child is created. Returns what moves the
+         * thread back, which runs on that thread once the child has exec'd (or failed to), before
+         * {@link #spawn} returns; it must not throw. By default the thread stays where it is.
+         */
+        default Runnable enterThread() {
+            return () -> {};
         }
     }
 
@@ -76,22 +99,23 @@ public final class Spawner {
 
     /**
      * Starts the process and returns its pid. The child is ours (reap it with {@link LibC#waitExit})
-     * and registered with {@link Reaper#own}. {@code beforeExec} runs while the child is held just
-     * before exec; if it throws, the child is killed and the error rethrown.
+     * and registered with {@link Reaper#own}. The placement's {@link Placement#placeChild} runs while
+     * the child is held just before exec; if it throws, the child is killed and the error rethrown.
      *
      * @throws NativeException carrying the errno of a failed spawn or exec (ENOENT, EACCES, ENOEXEC…)
      */
-    public int spawn(Request request, IntConsumer beforeExec) {
+    public int spawn(Request request, Placement placement) {
         Path sync = syncDir.resolve("sync-" + counter.incrementAndGet());
         Native.mkfifo(sync, 0600);
         var tid = new CompletableFuture<Integer>();
         var result = new CompletableFuture<Integer>();
-        // A fresh platform thread: its children list holds exactly our child, and the FFM call
-        // must not pin a virtual thread's carrier while the child is held.
+        // A fresh platform thread: its children list holds exactly our child, it may move itself
+        // into the child's cgroups and back, and the FFM call must not pin a virtual thread's carrier
+        // while the child is held.
         Thread.ofPlatform().daemon().name("spawn").stackSize(256 * 1024).start(() -> {
             tid.complete(gettid());
             try {
-                result.complete(posixSpawn(request, sync));
+                result.complete(posixSpawn(request, sync, placement));
             } catch (Throwable t) {
                 result.completeExceptionally(t);
             }
@@ -103,7 +127,7 @@ public final class Spawner {
             if (pid > 0) {
                 Reaper.own(pid);
                 try {
-                    beforeExec.accept(pid);
+                    placement.placeChild(pid);
                 } catch (RuntimeException e) {
                     hookError = e;
                     Native.kill(pid, Native.SIGKILL); // dies at the fifo, never runs the task
@@ -137,7 +161,7 @@ public final class Spawner {
             // Never saw the held child (no CONFIG_PROC_CHILDREN, or a 10 s stall): place it late.
             Reaper.own(spawned);
             try {
-                beforeExec.accept(spawned);
+                placement.placeChild(spawned);
             } catch (RuntimeException e) {
                 Native.kill(-spawned, Native.SIGKILL);
                 waitExit(spawned);
@@ -182,7 +206,7 @@ public final class Spawner {
         }
     }
 
-    private static int posixSpawn(Request r, Path sync) throws Throwable {
+    private static int posixSpawn(Request r, Path sync, Placement placement) throws Throwable {
         try (var arena = Arena.ofConfined()) {
             var actions = arena.allocate(FILE_ACTIONS_SIZE, 16);
             var attr = arena.allocate(SPAWNATTR_SIZE, 16);
@@ -222,8 +246,17 @@ public final class Spawner {
                 check("setflags", (int) ATTR_FLAGS.invokeExact(attr, flags));
 
                 var pid = arena.allocate(ValueLayout.JAVA_INT);
-                int rc = (int) POSIX_SPAWN.invokeExact(pid, arena.allocateFrom(r.executable().toString()),
-                        actions, attr, cStrings(arena, r.argv()), cStrings(arena, environment(r.env())));
+                var path = arena.allocateFrom(r.executable().toString());
+                var argv = cStrings(arena, r.argv());
+                var envp = cStrings(arena, environment(r.env()));
+                // Only the fork itself runs where the thread moves (its CPU time is charged there).
+                Runnable leave = placement.enterThread();
+                int rc;
+                try {
+                    rc = (int) POSIX_SPAWN.invokeExact(pid, path, actions, attr, argv, envp);
+                } finally {
+                    leave.run(); // the child has exec'd (or failed): the caller learns its pid only after this
+                }
                 if (rc != 0) throw new NativeException("spawn " + r.executable(), rc);
                 return pid.get(ValueLayout.JAVA_INT, 0);
             } finally {

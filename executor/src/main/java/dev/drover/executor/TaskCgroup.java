@@ -22,11 +22,13 @@ public final class TaskCgroup {
     private final String leaf;
     private final Path v2;                 // null when there is no cgroup2 hierarchy
     private final Map<String, Path> v1;    // controller → directory
+    private final CgroupV1 hierarchies;    // null when there is no v1 controller
 
-    TaskCgroup(String leaf, Path v2, Map<String, Path> v1) {
+    TaskCgroup(String leaf, Path v2, Map<String, Path> v1, CgroupV1 hierarchies) {
         this.leaf = leaf;
         this.v2 = v2;
         this.v1 = Map.copyOf(v1);
+        this.hierarchies = hierarchies;
     }
 
     public String leaf() {
@@ -48,7 +50,13 @@ public final class TaskCgroup {
 
     /** Moves a process (and, since it is about to exec, its whole future tree) into this cgroup. */
     public void add(int pid) {
+        add(pid, Set.of());
+    }
+
+    /** {@link #add(int)} for every directory but those in {@code already} (the process was born there). */
+    void add(int pid, Set<Path> already) {
         for (Path dir : dirs()) {
+            if (already.contains(dir)) continue;
             try {
                 CgroupIO.write(dir.resolve("cgroup.procs"), Integer.toString(pid));
             } catch (IOException e) {
@@ -57,16 +65,31 @@ public final class TaskCgroup {
         }
     }
 
+    /** The v1 controllers' directories, controller → directory (cpu and cpuacct may share one). */
+    Map<String, Path> v1Dirs() {
+        return v1;
+    }
+
+    /** The v1 hierarchies this cgroup's directories are in, or null when it has none. */
+    CgroupV1 v1Hierarchies() {
+        return hierarchies;
+    }
+
     /**
      * The processes in the cgroup (any hierarchy: a process could have been moved out of one),
-     * including those of its cgroup2 children (an exec's own cgroup, see {@link ExecCgroup}).
+     * including those of its cgroup2 children (an exec's own cgroup, see {@link ExecCgroup}). Never
+     * our own process: a v1 cgroup.procs lists it while one of our spawning threads is inside (see
+     * {@link BirthPlacement}), and whatever kills the task's processes must not kill us.
      */
     public Set<Integer> pids() {
         var pids = new LinkedHashSet<Integer>();
         for (Path dir : dirs()) pids.addAll(CgroupIO.procs(dir));
         for (Path child : v2Children()) pids.addAll(CgroupIO.procs(child));
+        pids.remove(SELF);
         return pids;
     }
+
+    private static final int SELF = (int) ProcessHandle.current().pid();
 
     private List<Path> v2Children() {
         if (v2 == null) return List.of();

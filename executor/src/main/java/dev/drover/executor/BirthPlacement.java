@@ -3,13 +3,15 @@ package dev.drover.executor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.logging.Logger;
 
 /**
- * Puts a task's first process into the task's cgroups before it runs, born inside the v1 ones.
+ * Puts a task's first process into the task's cgroups before it runs: on a pure v1 host born inside
+ * them, elsewhere written into them while held (Spawner).
  *
  * <p>Why: moving another process into a cgroup (its pid written to cgroup.procs, v1 or v2) takes the
  * kernel's global cgroup_threadgroup_rwsem for writing, and the first writer after a quiet moment
@@ -20,9 +22,11 @@ import java.util.logging.Logger;
  * thread, so it joins the task's v1 directories, forks the child there (a child inherits its parent
  * thread's cgroups) and moves back to where it came from once the child has exec'd.
  *
- * <p>cgroup2 is left to the pid write while the child is held: cgroup2 moves whole processes, and
- * one of our threads cannot join a task's domain cgroup. So a pure v1 host pays no grace period per
- * start, a hybrid or pure cgroup2 host one (docs/performance.md: what it costs, favordynmods).
+ * <p>Only without a cgroup2 directory: cgroup2 moves whole processes (one of our threads cannot join
+ * a task's domain cgroup), so there the child's pid must be written, which pays the grace period; the
+ * v1 writes right after it find the lock's grace period passed and cost ~20 µs each, less than the
+ * thread's own joins and returns (measured 1–2 ms slower per start on the hybrid host). So a pure v1 host pays no grace period per start, a hybrid or pure cgroup2 host one
+ * (docs/performance.md: what each costs, favordynmods).
  *
  * <p>What the visit charges to the task: the thread's CPU for the fork (microseconds, in cpuacct) and
  * the kernel objects allocated while it forks (the child's task_struct, kernel stack, …), which a
@@ -39,6 +43,8 @@ import java.util.logging.Logger;
 final class BirthPlacement implements Spawner.Placement {
     private static final Logger LOG = Logger.getLogger(BirthPlacement.class.getName());
 
+    private static final List<String> JOIN_ORDER = List.of("pids", "memory", "cpu", "cpuacct");
+
     private final TaskCgroup cgroup;
     /** The directories the child is born in: completed on the spawning thread before the fork. */
     private final CompletableFuture<Set<Path>> bornIn = new CompletableFuture<>();
@@ -50,7 +56,7 @@ final class BirthPlacement implements Spawner.Placement {
     @Override
     public Runnable enterThread() {
         var hierarchies = cgroup.v1Hierarchies();
-        if (hierarchies == null || cgroup.v1Dirs().isEmpty()) return nothingJoined();
+        if (cgroup.v2Dir() != null || hierarchies == null || cgroup.v1Dirs().isEmpty()) return nothingJoined();
         Map<String, Path> home;
         try {
             home = hierarchies.threadDirs();
@@ -60,8 +66,8 @@ final class BirthPlacement implements Spawner.Placement {
         }
         Path pids = cgroup.v1Dirs().get("pids");
         var joined = new LinkedHashMap<Path, Path>(); // task directory → the thread's own
-        // cpuacct and cpu last (and first to leave): the thread's own CPU time is charged where it is.
-        for (String controller : CgroupV1.CONTROLLERS) {
+        // cpuacct last and first to leave: the thread's own CPU time is counted where it is then.
+        for (String controller : JOIN_ORDER) {
             Path dir = cgroup.v1Dirs().get(controller), back = home.get(controller);
             if (dir == null) continue;
             if (joined.containsKey(dir) || back == null || back.equals(dir)) continue;

@@ -53,7 +53,8 @@ public final class Agent implements AutoCloseable {
                 telemetry::driverMetrics);
         var node = nodeInfo(config, state);
         var services = new AgentServices(state, drivers, plugins, node, config.allocDir(), config.maxKillTimeout(),
-                System.getenv(), TaskEnv.DEFAULT_DENYLIST, new java.util.concurrent.Semaphore(config.startParallelism()), telemetry);
+                System.getenv(), TaskEnv.DEFAULT_DENYLIST, new java.util.concurrent.Semaphore(config.startParallelism()), telemetry,
+                dev.drover.agent.task.CgroupLockWarmup.detect());
         this.allocs = new AllocManager(services, new PortAllocator(config.bindAddr()));
         allocs.restore();
         this.gc = new GarbageCollector(allocs, state, config.allocDir(), config.gc());

@@ -103,6 +103,7 @@ final class TaskStart {
     }
 
     private boolean prestartAndStartOnce() {
+        services.lockWarmup().soon(); // the process's placement comes in ~10 ms: see CgroupLockWarmup
         for (var hook : hooks) {
             if (!(hook instanceof TaskHook.Prestart prestart)) continue;
             try {

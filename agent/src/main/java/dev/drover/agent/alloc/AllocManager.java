@@ -62,6 +62,7 @@ public final class AllocManager {
      * the prestart work overlaps the fsync, and a task waits for it only before its process starts.
      */
     public Registration register(Job job, long receivedAt) {
+        services.lockWarmup().soon(); // its tasks' placements come in ~10 ms: see CgroupLockWarmup
         var pending = registerLocked(job, receivedAt);
         services.state().awaitDurable(pending.stateWrite());
         return pending.registration();

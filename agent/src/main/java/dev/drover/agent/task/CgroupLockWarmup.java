@@ -17,10 +17,11 @@ import java.util.logging.Logger;
  * <p>Every move of a process into a cgroup takes the kernel's global cgroup_threadgroup_rwsem for
  * writing. The first writer after a quiet moment waits for an RCU grace period (percpu_down_write →
  * rcu_sync_enter: 5–15 ms on a 2-core node, about half of a raw_exec start); writers that come within
- * about one grace period after the last one left do not wait. So when a start attempt begins, {@link
- * #soon} writes our own pid into the cgroup2 cgroup.procs of the cgroup we are already in, on a
- * virtual thread: a migration that moves nothing, but pays the grace period while the hooks, the
- * logmon session and the executor call (8–12 ms) run, and the placement that follows finds it paid.
+ * about one grace period after the last one left do not wait. So when a job is registered and when a
+ * start attempt begins (restarts too), {@link #soon} writes our own pid into the cgroup2 cgroup.procs
+ * of the cgroup we are already in, on a virtual thread: a migration that moves nothing, but pays the
+ * grace period while the registration, the hooks, the logmon session and the executor call (10–15 ms)
+ * run, and the placement that follows finds it paid.
  *
  * <p>Correctness never depends on it: the task is placed before it runs either way, and when the
  * warm-up comes too late or too early the placement simply waits as it would have. It changes no

@@ -129,11 +129,14 @@ final class FifoCopier {
      * the CPU of 128 KiB reads from a 256 KiB one, docs/performance.md). The buffer is native
      * memory, freed as soon as the burst ends.
      *
-     * <p>Why tee + read + splice and not read(2) + write(2): bytes read are gone from the fifo, so
-     * a process killed between its read and its write lost them (the fault suite saw it). The
-     * price: a splice holds the pipe's lock while the file system takes the data, so the task's
-     * writer waits (and spins) on it meanwhile, and a tee is one more call per window
-     * (docs/performance.md, "kill-safe copy").
+     * <p>Why tee + splice and not read(2) + write(2), which copied faster (docs/performance.md,
+     * session 4): bytes read are gone from the fifo, so a logmon killed between a read and its
+     * write lost them, and a partial line held in memory with them (the fault suite saw it,
+     * KillSafetyTest fails on it every time). Kill-safety wins. The price: a splice holds the
+     * pipe's lock while the file system takes the data, so the task's writer cannot fill the pipe
+     * meanwhile (it spins on the lock), and the tee is one more call per window: 9-12 % of
+     * throughput (docs/performance.md, "kill-safe log copy"). The bytes are still read once, from
+     * the private copy: lines are counted.
      */
     static final int SMALL_READ = 8 * 1024;
     static final int LARGE_READ = 128 * 1024;

@@ -16,7 +16,7 @@ import java.util.logging.Logger;
  * a short grace. An open O_RDWR handle counts as a reader, so in the gap between a stop and the
  * next start of the same fifo a writer's output waits in the pipe (up to the pipe buffer, then the
  * writer blocks) instead of killing it with SIGPIPE; the next copier of that fifo takes the handle
- * over and reads what waited. Unclaimed handles are closed after the grace, so an orphan that
+ * over and copies what waited. Unclaimed handles are closed after the grace, so an orphan that
  * keeps writing into a finished task's fifo gets EPIPE/SIGPIPE as it would under Nomad.
  */
 final class FifoHolds {

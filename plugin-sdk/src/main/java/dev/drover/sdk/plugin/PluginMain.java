@@ -77,6 +77,7 @@ public final class PluginMain {
         for (var factory : factories) factory.register(server, host);
         server.start();
         if (idleChecks.size() == factories.size()) exitWhenIdle(server, idleChecks, done);
+        exitWithCreator(done);
 
         System.out.println(PluginProtocol.HANDSHAKE_PREFIX + " " + Wire.PROTOCOL_VERSION + " " + name + " unix " + socket);
         System.out.flush();
@@ -87,6 +88,26 @@ public final class PluginMain {
         done.await();
         server.close();
         System.exit(0);
+    }
+
+    /**
+     * Set (to the agent's pid) only for a class data cache's training run: such a plugin serves no
+     * task, so it ends when the agent that started it is gone, whatever it was asked to do meanwhile.
+     */
+    public static final String CREATOR_PROPERTY = "drover.plugin.creatorPid";
+
+    private static void exitWithCreator(CountDownLatch done) {
+        Long creatorPid = Long.getLong(CREATOR_PROPERTY);
+        if (creatorPid == null) return;
+        var creator = ProcessHandle.of(creatorPid);
+        if (creator.isEmpty()) {
+            done.countDown();
+            return;
+        }
+        creator.get().onExit().thenRun(() -> {
+            System.err.println("the agent that started this training run (pid " + creatorPid + ") is gone: exiting");
+            done.countDown();
+        });
     }
 
     /** Seconds a plugin that supervises nothing and has no client waits before it exits on its own. */

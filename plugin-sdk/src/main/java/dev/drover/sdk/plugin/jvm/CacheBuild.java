@@ -141,6 +141,8 @@ final class CacheBuild {
         command.add(java);
         command.addAll(jvmOptionsFor.apply(name));
         command.addAll(extra);
+        // A training run serves nobody but us: it must not outlive the agent that started it.
+        command.add("-D" + PluginMain.CREATOR_PROPERTY + "=" + ProcessHandle.current().pid());
         command.add("-cp");
         command.add(classPath);
         return command;
